@@ -1,0 +1,164 @@
+//! Blocking operations for plain threads (feature `std`): no runtime needed.
+//!
+//! [`block_on`] polls a future on the calling thread. While it waits it first spins
+//! briefly — handing a value to a thread that is still awake costs tens of nanoseconds,
+//! waking a parked one tens of microseconds — and then parks the thread until woken.
+
+extern crate std;
+
+use core::future::Future;
+use core::pin::pin;
+use core::sync::atomic::{AtomicBool, Ordering};
+use core::task::{Context, Poll, Waker};
+use std::cell::Cell;
+use std::sync::Arc;
+use std::task::Wake;
+use std::thread::{self, Thread};
+
+use crate::buffer::Buffer;
+use crate::chan::Chan;
+use crate::error::Closed;
+use crate::lock::RawLock;
+
+/// How many times a waiting thread checks for a wake-up before it parks.
+const SPINS: u32 = 200;
+
+struct Parker {
+    thread: Thread,
+    notified: AtomicBool,
+}
+
+impl Wake for Parker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.notified.swap(true, Ordering::Release) {
+            self.thread.unpark();
+        }
+    }
+}
+
+impl Parker {
+    fn new() -> (Arc<Parker>, Waker) {
+        let parker = Arc::new(Parker {
+            thread: thread::current(),
+            notified: AtomicBool::new(false),
+        });
+        let waker = Waker::from(parker.clone());
+        (parker, waker)
+    }
+
+    /// Waits until woken: spins a little, then parks.
+    fn wait(&self) {
+        for i in 0..SPINS {
+            if self.notified.swap(false, Ordering::Acquire) {
+                return;
+            }
+            if i < SPINS / 2 {
+                for _ in 0..16 {
+                    core::hint::spin_loop();
+                }
+            } else {
+                thread::yield_now();
+            }
+        }
+        while !self.notified.swap(false, Ordering::Acquire) {
+            thread::park();
+        }
+    }
+}
+
+std::thread_local! {
+    /// One parker per thread, made on first use, so blocking calls allocate nothing in
+    /// steady state.
+    static PARKER: (Arc<Parker>, Waker) = Parker::new();
+    /// Whether this thread is inside `block_on` (a nested call gets its own parker).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs a future to completion on the current thread, blocking it while the future
+/// waits. This is the way from plain threads into csp (and how doc examples run).
+///
+/// # Blocking
+/// Do not call it from async code: it blocks the executor's thread.
+///
+/// # Examples
+/// ```
+/// use csp_core::{block_on, Chan};
+/// use csp_core::buffer::Fixed;
+/// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+/// block_on(ch.put(1)).unwrap();
+/// assert_eq!(block_on(ch.get()), Some(1));
+/// ```
+pub fn block_on<F: Future>(fut: F) -> F::Output {
+    #[cfg(loom)]
+    {
+        loom::future::block_on(fut)
+    }
+    #[cfg(not(loom))]
+    {
+        let nested = BUSY.with(|b| b.replace(true));
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                BUSY.with(|b| b.set(self.0));
+            }
+        }
+        let _reset = Reset(nested);
+        if nested {
+            let (parker, waker) = Parker::new();
+            run(fut, &parker, &waker)
+        } else {
+            PARKER.with(|(parker, waker)| run(fut, parker, waker))
+        }
+    }
+}
+
+#[cfg(not(loom))]
+fn run<F: Future>(fut: F, parker: &Parker, waker: &Waker) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(waker);
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        parker.wait();
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
+    /// [`put`](Chan::put), blocking the thread until it completes (feature `std`).
+    ///
+    /// # Blocking
+    /// Call it from plain threads, not from async code.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// let ch: Chan<u32> = Chan::new();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| ch.put_blocking(7).unwrap());
+    ///     assert_eq!(ch.get_blocking(), Some(7));
+    /// });
+    /// ```
+    pub fn put_blocking(&self, value: T) -> Result<(), Closed<T>> {
+        block_on(self.put(value))
+    }
+
+    /// [`get`](Chan::get), blocking the thread until it completes (feature `std`).
+    ///
+    /// # Blocking
+    /// Call it from plain threads, not from async code.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// let ch: Chan<u32> = Chan::new();
+    /// ch.close();
+    /// assert_eq!(ch.get_blocking(), None);
+    /// ```
+    pub fn get_blocking(&self) -> Option<T> {
+        block_on(self.get())
+    }
+}

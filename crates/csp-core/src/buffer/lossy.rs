@@ -1,0 +1,138 @@
+//! The lossy buffers: puts never wait; when full, a value is discarded by policy.
+
+use heapless::Deque;
+
+use super::Buffer;
+
+/// Up to `N` values inline; when full, a put completes and its **new** value is
+/// discarded (aiochan's `'d'` buffer). `N = 0` is rejected at compile time.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Dropping;
+///
+/// let ch: Chan<u32, Dropping<u32, 2>> = Chan::with_buffer(Dropping::new());
+/// for v in 1..=3 { ch.try_put(v).unwrap(); }   // 3 is dropped
+/// assert_eq!(ch.try_get(), Ok(1));
+/// assert_eq!(ch.try_get(), Ok(2));
+/// assert!(ch.try_get().is_err());
+/// ```
+pub struct Dropping<T, const N: usize> {
+    queue: Deque<T, N>,
+}
+
+/// Up to `N` values inline; when full, a put completes and the **oldest** value is
+/// discarded (aiochan's `'s'` buffer). `N = 0` is rejected at compile time.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Sliding;
+///
+/// let ch: Chan<u32, Sliding<u32, 2>> = Chan::with_buffer(Sliding::new());
+/// for v in 1..=3 { ch.try_put(v).unwrap(); }   // 1 slides out
+/// assert_eq!(ch.try_get(), Ok(2));
+/// assert_eq!(ch.try_get(), Ok(3));
+/// ```
+pub struct Sliding<T, const N: usize> {
+    queue: Deque<T, N>,
+}
+
+macro_rules! lossy_common {
+    ($name:ident, $what:literal) => {
+        impl<T, const N: usize> $name<T, N> {
+            /// An empty buffer.
+            pub const fn new() -> Self {
+                const {
+                    assert!(
+                        N > 0,
+                        concat!("csp: a ", $what, " buffer needs a capacity of at least 1")
+                    )
+                };
+                $name {
+                    queue: Deque::new(),
+                }
+            }
+        }
+
+        impl<T, const N: usize> Default for $name<T, N> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<T, const N: usize> core::fmt::Debug for $name<T, N> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct($what)
+                    .field("len", &self.queue.len())
+                    .field("capacity", &N)
+                    .finish()
+            }
+        }
+    };
+}
+
+lossy_common!(Dropping, "Dropping");
+lossy_common!(Sliding, "Sliding");
+
+impl<T, const N: usize> Buffer<T> for Dropping<T, N> {
+    #[inline]
+    fn can_add(&self) -> bool {
+        true
+    }
+    #[inline]
+    fn add(&mut self, value: T) -> Option<T> {
+        self.queue.push_back(value).err()
+    }
+    #[inline]
+    fn can_take(&self) -> bool {
+        !self.queue.is_empty()
+    }
+    #[inline]
+    fn take(&mut self) -> Option<T> {
+        self.queue.pop_front()
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+    #[inline]
+    fn capacity(&self) -> usize {
+        N
+    }
+}
+
+impl<T, const N: usize> Buffer<T> for Sliding<T, N> {
+    #[inline]
+    fn can_add(&self) -> bool {
+        true
+    }
+    #[inline]
+    fn add(&mut self, value: T) -> Option<T> {
+        let oldest = if self.queue.is_full() {
+            self.queue.pop_front()
+        } else {
+            None
+        };
+        // Cannot fail: there is room now.
+        let _ = self.queue.push_back(value);
+        oldest
+    }
+    #[inline]
+    fn can_take(&self) -> bool {
+        !self.queue.is_empty()
+    }
+    #[inline]
+    fn take(&mut self) -> Option<T> {
+        self.queue.pop_front()
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+    #[inline]
+    fn capacity(&self) -> usize {
+        N
+    }
+}

@@ -1,0 +1,127 @@
+//! Channel buffers: where values wait when no getter is ready.
+//!
+//! | buffer | a put when full | storage |
+//! |---|---|---|
+//! | [`Rendezvous`] (the default) | waits for a getter: every put is a hand-over | none |
+//! | [`Fixed<T, N>`] | waits for room | `N` slots, inline |
+//! | [`Dropping<T, N>`] | completes; the **new** value is discarded | `N` slots, inline |
+//! | [`Sliding<T, N>`] | completes; the **oldest** value is discarded | `N` slots, inline |
+//! | [`Promise<T>`] | completes; ignored: the first value is kept and every get clones it | one slot |
+//!
+//! With the `alloc` feature, [`DynFixed`], [`DynDropping`] and [`DynSliding`] take their
+//! capacity at run time. Any type implementing [`Buffer`] can serve as a custom buffer.
+//!
+//! A capacity of zero makes no sense for these buffers (use [`Rendezvous`]): the inline
+//! ones reject it at compile time, the run-time ones panic with a clear message.
+
+mod fixed;
+mod lossy;
+mod promise;
+
+#[cfg(feature = "alloc")]
+mod dynamic;
+
+pub use fixed::Fixed;
+pub use lossy::{Dropping, Sliding};
+pub use promise::Promise;
+
+#[cfg(feature = "alloc")]
+pub use dynamic::{DynDropping, DynFixed, DynSliding};
+
+/// The storage policy of a channel, modelled on aiochan's `AbstractBuffer`.
+///
+/// The channel calls these methods while holding its lock, so they must be quick and
+/// must not touch the channel. The channel calls [`add`](Buffer::add) only when
+/// [`can_add`](Buffer::can_add) is true and [`take`](Buffer::take) only when
+/// [`can_take`](Buffer::can_take) is true.
+///
+/// # Examples
+/// A buffer that keeps only even numbers (odd ones are discarded by its policy):
+/// ```
+/// use csp_core::buffer::{Buffer, Fixed};
+/// use csp_core::Chan;
+///
+/// #[derive(Debug, Default)]
+/// struct Evens(Fixed<u32, 4>);
+///
+/// impl Buffer<u32> for Evens {
+///     fn can_add(&self) -> bool { self.0.can_add() }
+///     fn add(&mut self, v: u32) -> Option<u32> {
+///         if v % 2 == 0 { self.0.add(v) } else { Some(v) }
+///     }
+///     fn can_take(&self) -> bool { self.0.can_take() }
+///     fn take(&mut self) -> Option<u32> { self.0.take() }
+///     fn len(&self) -> usize { self.0.len() }
+///     fn capacity(&self) -> usize { self.0.capacity() }
+/// }
+///
+/// let ch: Chan<u32, Evens> = Chan::with_buffer(Evens::default());
+/// for v in 1..=4 { ch.try_put(v).unwrap(); }
+/// assert_eq!(ch.try_get(), Ok(2));
+/// assert_eq!(ch.try_get(), Ok(4));
+/// ```
+pub trait Buffer<T> {
+    /// Whether a put may complete now without waiting.
+    fn can_add(&self) -> bool;
+
+    /// Stores `value`. A lossy buffer may discard a value here (the new one, or an old
+    /// one) and returns it; the channel drops it after releasing its lock.
+    fn add(&mut self, value: T) -> Option<T>;
+
+    /// Whether a get may take a value now.
+    fn can_take(&self) -> bool;
+
+    /// Takes the next value (a clone, for a promise). `None` only if `can_take` is false.
+    fn take(&mut self) -> Option<T>;
+
+    /// The number of values held.
+    fn len(&self) -> usize;
+
+    /// Whether no value is held.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The number of values it can hold (0 for a rendezvous).
+    fn capacity(&self) -> usize;
+}
+
+/// No storage at all: every put waits for a getter, which takes the value from the
+/// putter directly. The buffer of `Chan<T>`.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// let ch: Chan<u8> = Chan::new();
+/// assert_eq!(ch.capacity(), 0);
+/// assert!(ch.try_put(1).is_err()); // nobody is waiting to take it
+/// ```
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Rendezvous;
+
+impl<T> Buffer<T> for Rendezvous {
+    #[inline]
+    fn can_add(&self) -> bool {
+        false
+    }
+    #[inline]
+    fn add(&mut self, value: T) -> Option<T> {
+        Some(value)
+    }
+    #[inline]
+    fn can_take(&self) -> bool {
+        false
+    }
+    #[inline]
+    fn take(&mut self) -> Option<T> {
+        None
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        0
+    }
+    #[inline]
+    fn capacity(&self) -> usize {
+        0
+    }
+}

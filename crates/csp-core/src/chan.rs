@@ -1,0 +1,510 @@
+//! The channel: [`Chan`], its public operations and [`Stats`].
+
+use core::fmt;
+
+use crate::buffer::{Buffer, Rendezvous};
+use crate::error::{TryGetError, TryPutError};
+use crate::lock::{DefaultLock, RawLock};
+use crate::ops::{Get, GetStream, Put};
+use crate::state::{PutOutcome, State};
+use crate::sync::{const_fn, UnsafeCell};
+use crate::wake::WakeList;
+
+/// Releases a lock when dropped (also when unwinding out of a critical section).
+pub(crate) struct Unlock<'a, L: RawLock>(pub(crate) &'a L);
+
+impl<L: RawLock> Drop for Unlock<'_, L> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: an `Unlock` is made right after taking the lock, by its holder.
+        unsafe { self.0.unlock() }
+    }
+}
+
+/// A CSP channel: a meeting point where puts hand values to gets.
+///
+/// `B` is the buffer policy ([`Rendezvous`] by default: every put waits for a getter;
+/// see [`buffer`](crate::buffer) for the others) and `L` the lock ([`DefaultLock`]).
+/// A channel needs no allocation and no handle counting: make it a `static`, keep it on
+/// the stack, or share it in an `Arc`. Any number of tasks and threads may put and get
+/// at once; waiters queue in FIFO order inside their own futures.
+///
+/// # Closing
+/// [`close`](Chan::close) is idempotent. After it, new puts fail and give their value
+/// back; puts that were already waiting still deliver; gets drain what is left and then
+/// return `None`.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Fixed;
+///
+/// static CH: Chan<u32, Fixed<u32, 4>> = Chan::with_buffer(Fixed::new());
+///
+/// # csp_core::block_on(async {
+/// CH.put(1).await.unwrap();
+/// CH.put(2).await.unwrap();
+/// CH.close();
+/// assert_eq!(CH.get().await, Some(1));
+/// assert_eq!(CH.get().await, Some(2));
+/// assert_eq!(CH.get().await, None);
+/// # });
+/// ```
+pub struct Chan<T, B = Rendezvous, L = DefaultLock> {
+    pub(crate) lock: L,
+    /// Guarded by `lock`.
+    state: UnsafeCell<State<T, B>>,
+    name: Option<&'static str>,
+}
+
+// SAFETY: all shared state is behind `lock` (a `RawLock`, which provides mutual
+// exclusion); values of `T` move between threads through it, hence `T: Send`. The raw
+// pointers inside `State` point at nodes of futures whose owners follow the same lock.
+unsafe impl<T: Send, B: Send, L: RawLock + Sync> Sync for Chan<T, B, L> {}
+// SAFETY: as above; moving the channel moves its values, which are `Send`.
+unsafe impl<T: Send, B: Send, L: RawLock + Send> Send for Chan<T, B, L> {}
+
+impl<T> Chan<T> {
+    const_fn! {
+        /// A rendezvous channel: each put waits until a get takes its value.
+        ///
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// static PINGS: Chan<&str> = Chan::new();
+        /// assert_eq!(PINGS.capacity(), 0);
+        /// ```
+        pub fn new() -> Self {
+            Self::with_buffer(Rendezvous)
+        }
+    }
+}
+
+impl<T> Default for Chan<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, B: Buffer<T>> Chan<T, B> {
+    const_fn! {
+        /// A channel with the given buffer (and the default lock).
+        ///
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// use csp_core::buffer::Sliding;
+        /// static LATEST: Chan<u16, Sliding<u16, 1>> = Chan::with_buffer(Sliding::new());
+        /// LATEST.try_put(1).unwrap();
+        /// LATEST.try_put(2).unwrap();
+        /// assert_eq!(LATEST.try_get(), Ok(2));
+        /// ```
+        pub fn with_buffer(buffer: B) -> Self {
+            Self::with_lock(buffer)
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
+    const_fn! {
+        /// A channel with the given buffer and the lock named by its type `L`.
+        ///
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// use csp_core::buffer::Rendezvous;
+        /// use csp_core::lock::SpinLock;
+        /// static CH: Chan<u8, Rendezvous, SpinLock> = Chan::with_lock(Rendezvous);
+        /// assert!(!CH.is_closed());
+        /// ```
+        pub fn with_lock(buffer: B) -> Self {
+            Chan {
+                #[cfg(not(loom))]
+                lock: L::INIT,
+                #[cfg(loom)]
+                lock: L::new(),
+                state: UnsafeCell::new(State::new(buffer)),
+                name: None,
+            }
+        }
+    }
+
+    /// Names the channel, for `Debug` output.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// let ch: Chan<u8> = Chan::new().with_name("jobs");
+    /// assert_eq!(ch.name(), Some("jobs"));
+    /// assert!(format!("{ch:?}").contains("jobs"));
+    /// ```
+    pub fn with_name(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// The channel's name, if it has one.
+    pub fn name(&self) -> Option<&'static str> {
+        self.name
+    }
+
+    /// Runs `f` on the state under the lock.
+    #[inline]
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State<T, B>) -> R) -> R {
+        self.lock.lock();
+        let _unlock = Unlock(&self.lock);
+        // SAFETY: we hold the lock, so we are the only one touching the state.
+        self.state.with_mut(|s| f(unsafe { &mut *s }))
+    }
+
+    /// Runs `f` on the state; the caller holds the lock.
+    ///
+    /// # Safety
+    /// The caller holds `self.lock`, and does not call this re-entrantly from `f`.
+    #[inline]
+    pub(crate) unsafe fn with_state_locked<R>(&self, f: impl FnOnce(&mut State<T, B>) -> R) -> R {
+        // SAFETY: the lock is held (caller), so we are the only one touching the state.
+        self.state.with_mut(|s| f(unsafe { &mut *s }))
+    }
+
+    /// Puts `value`, waiting for room or a getter. Resolves to `Err(Closed(value))` if
+    /// the channel is closed before the put is queued (a queued put still delivers after
+    /// a close). The returned future is also a [`select!`](crate::select!) arm.
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::{Chan, Closed};
+    /// # use csp_core::buffer::Fixed;
+    /// # csp_core::block_on(async {
+    /// let ch: Chan<i32, Fixed<i32, 1>> = Chan::with_buffer(Fixed::new());
+    /// assert_eq!(ch.put(5).await, Ok(()));
+    /// ch.close();
+    /// assert_eq!(ch.put(6).await, Err(Closed(6)));
+    /// # });
+    /// ```
+    #[inline]
+    pub fn put(&self, value: T) -> Put<'_, T, B, L> {
+        Put::new(self, value)
+    }
+
+    /// Gets a value, waiting for one. Resolves to `None` once the channel is closed and
+    /// drained. The returned future is also a [`select!`](crate::select!) arm.
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::Chan;
+    /// # use csp_core::buffer::Fixed;
+    /// # csp_core::block_on(async {
+    /// let ch: Chan<i32, Fixed<i32, 1>> = Chan::with_buffer(Fixed::new());
+    /// ch.try_put(5).unwrap();
+    /// assert_eq!(ch.get().await, Some(5));
+    /// ch.close();
+    /// assert_eq!(ch.get().await, None);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn get(&self) -> Get<'_, T, B, L> {
+        Get::new(self)
+    }
+
+    /// A [`Stream`](futures_core::Stream) of the channel's values, ending when the
+    /// channel is closed and drained.
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::Chan;
+    /// # use csp_core::buffer::Fixed;
+    /// use core::future::poll_fn;
+    /// use core::pin::pin;
+    /// use futures_core::Stream;
+    /// # csp_core::block_on(async {
+    /// let ch: Chan<u8, Fixed<u8, 4>> = Chan::with_buffer(Fixed::new());
+    /// for v in [1, 2, 3] { ch.try_put(v).unwrap(); }
+    /// ch.close();
+    /// let mut s = pin!(ch.stream());
+    /// let mut sum = 0;
+    /// while let Some(v) = poll_fn(|cx| s.as_mut().poll_next(cx)).await { sum += v; }
+    /// assert_eq!(sum, 6);
+    /// # });
+    /// ```
+    pub fn stream(&self) -> GetStream<'_, T, B, L> {
+        GetStream::new(self)
+    }
+
+    /// Puts `value` only if that can happen now: the buffer has room, or a getter waits
+    /// and no hand-over is in flight. Otherwise gives the value back in the error.
+    /// Never waits, so interrupt handlers may call it (with an interrupt-safe lock).
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::{Chan, TryPutError};
+    /// # use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// assert_eq!(ch.try_put(1), Ok(()));
+    /// assert_eq!(ch.try_put(2), Err(TryPutError::Full(2)));
+    /// ch.close();
+    /// assert_eq!(ch.try_put(3), Err(TryPutError::Closed(3)));
+    /// ```
+    pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
+        let mut wakes = WakeList::new();
+        // SAFETY: `with_state` holds the lock; the list has room.
+        let out = self.with_state(|st| unsafe { st.try_put_now(value, &mut wakes) });
+        wakes.wake_all();
+        match out {
+            PutOutcome::Done(discarded) => {
+                drop(discarded);
+                Ok(())
+            }
+            PutOutcome::Closed(v) => Err(TryPutError::Closed(v)),
+            PutOutcome::Wait(v) => Err(TryPutError::Full(v)),
+        }
+    }
+
+    /// Takes a value only if one is there now.
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::{Chan, TryGetError};
+    /// # use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// assert_eq!(ch.try_get(), Err(TryGetError::Empty));
+    /// ch.try_put(1).unwrap();
+    /// ch.close();
+    /// assert_eq!(ch.try_get(), Ok(1));
+    /// assert_eq!(ch.try_get(), Err(TryGetError::Closed));
+    /// ```
+    pub fn try_get(&self) -> Result<T, TryGetError> {
+        let mut wakes = WakeList::new();
+        // SAFETY: `with_state` holds the lock; the list has room.
+        let out = self.with_state(|st| unsafe { st.try_get_now(&mut wakes) });
+        wakes.wake_all();
+        match out {
+            Some(Some(v)) => Ok(v),
+            Some(None) => Err(TryGetError::Closed),
+            None => Err(TryGetError::Empty),
+        }
+    }
+
+    /// Closes the channel; returns whether this call closed it (false if it was
+    /// already closed). Waiting gets that can see the end are woken; waiting puts stay
+    /// queued and still deliver.
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::Chan;
+    /// let ch: Chan<u8> = Chan::new();
+    /// assert!(ch.close());
+    /// assert!(!ch.close());
+    /// assert!(ch.is_closed());
+    /// ```
+    pub fn close(&self) -> bool {
+        let mut wakes = WakeList::new();
+        // SAFETY: `with_state` holds the lock.
+        let closed = self.with_state(|st| unsafe { st.close(&mut wakes) });
+        wakes.wake_all();
+        closed
+    }
+
+    /// Whether [`close`](Chan::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.with_state(|st| st.closed)
+    }
+
+    /// The number of values in the buffer.
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::Chan;
+    /// # use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 3>> = Chan::with_buffer(Fixed::new());
+    /// ch.try_put(1).unwrap();
+    /// assert_eq!(ch.len(), 1);
+    /// assert!(!ch.is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        self.with_state(|st| st.buffer.len())
+    }
+
+    /// Whether the buffer holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The buffer's capacity (0 for a rendezvous channel).
+    pub fn capacity(&self) -> usize {
+        self.with_state(|st| st.buffer.capacity())
+    }
+
+    /// A snapshot of the channel's state and counters (aiochan's `stats()`).
+    ///
+    /// # Examples
+    /// ```
+    /// # use csp_core::{Chan, Flow};
+    /// # use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 2>> = Chan::with_buffer(Fixed::new());
+    /// ch.try_put(1).unwrap();
+    /// let s = ch.stats();
+    /// assert_eq!(s.flow, Flow::Fluent);
+    /// assert_eq!((s.len, s.capacity, s.buffered), (1, 2, 1));
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.with_state(|st| Stats {
+            flow: if st.n_putters > 0 {
+                Flow::PendingPuts
+            } else if st.n_getters > 0 {
+                Flow::PendingGets
+            } else {
+                Flow::Fluent
+            },
+            len: st.buffer.len(),
+            capacity: st.buffer.capacity(),
+            waiting_puts: st.n_putters,
+            waiting_gets: st.n_getters,
+            in_flight: st.in_flight(),
+            closed: st.closed,
+            buffered: st.counters.buffered,
+            handed_over: st.counters.handed_over,
+            discarded: st.counters.discarded,
+        })
+    }
+}
+
+#[cfg(feature = "alloc")]
+mod alloc_ctors {
+    use super::*;
+    use crate::buffer::{DynDropping, DynFixed, DynSliding};
+
+    impl<T> Chan<T, DynFixed<T>> {
+        /// A channel with a fixed buffer of `capacity`, chosen at run time.
+        ///
+        /// # Panics
+        /// If `capacity` is 0 (use [`Chan::new`] for a rendezvous channel).
+        ///
+        /// # Examples
+        /// ```
+        /// # use csp_core::Chan;
+        /// let ch = Chan::<u8, _>::fixed(2);
+        /// assert_eq!(ch.capacity(), 2);
+        /// ```
+        pub fn fixed(capacity: usize) -> Self {
+            Self::with_buffer(DynFixed::new(capacity))
+        }
+    }
+
+    impl<T> Chan<T, DynDropping<T>> {
+        /// A channel with a dropping buffer of `capacity` (new values are discarded
+        /// when full).
+        ///
+        /// # Panics
+        /// If `capacity` is 0.
+        ///
+        /// # Examples
+        /// ```
+        /// # use csp_core::Chan;
+        /// let ch = Chan::<u8, _>::dropping(1);
+        /// assert_eq!(ch.capacity(), 1);
+        /// ```
+        pub fn dropping(capacity: usize) -> Self {
+            Self::with_buffer(DynDropping::new(capacity))
+        }
+    }
+
+    impl<T> Chan<T, DynSliding<T>> {
+        /// A channel with a sliding buffer of `capacity` (the oldest value is discarded
+        /// when full).
+        ///
+        /// # Panics
+        /// If `capacity` is 0.
+        ///
+        /// # Examples
+        /// ```
+        /// # use csp_core::Chan;
+        /// let ch = Chan::<u8, _>::sliding(1);
+        /// assert_eq!(ch.capacity(), 1);
+        /// ```
+        pub fn sliding(capacity: usize) -> Self {
+            Self::with_buffer(DynSliding::new(capacity))
+        }
+    }
+}
+
+impl<T: Clone> Chan<T, crate::buffer::Promise<T>> {
+    const_fn! {
+        /// A promise channel: the first value put is kept, and every get returns a clone.
+        ///
+        /// # Examples
+        /// ```
+        /// # use csp_core::Chan;
+        /// let answer = Chan::<u32, _>::promise();
+        /// answer.try_put(42).unwrap();
+        /// assert_eq!(answer.try_get(), Ok(42));
+        /// assert_eq!(answer.try_get(), Ok(42));
+        /// ```
+        pub fn promise() -> Self {
+            Self::with_buffer(crate::buffer::Promise::new())
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Chan<T, B, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Chan");
+        if let Some(name) = self.name {
+            d.field("name", &name);
+        }
+        if self.lock.try_lock() {
+            let _unlock = Unlock(&self.lock);
+            // SAFETY: we hold the lock.
+            let (closed, len, cap, gets, puts) = unsafe {
+                self.with_state_locked(|st| {
+                    (st.closed, st.buffer.len(), st.buffer.capacity(), st.n_getters, st.n_putters)
+                })
+            };
+            d.field("closed", &closed)
+                .field("len", &len)
+                .field("capacity", &cap)
+                .field("waiting_gets", &gets)
+                .field("waiting_puts", &puts);
+        } else {
+            d.field("state", &format_args!("<locked>"));
+        }
+        d.finish()
+    }
+}
+
+/// Which side is waiting (aiochan's channel states).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flow {
+    /// Puts are waiting for getters (or buffer room).
+    PendingPuts,
+    /// Gets are waiting for values.
+    PendingGets,
+    /// Nobody waits.
+    Fluent,
+}
+
+/// A snapshot from [`Chan::stats`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Who waits now.
+    pub flow: Flow,
+    /// Values in the buffer.
+    pub len: usize,
+    /// The buffer's capacity.
+    pub capacity: usize,
+    /// Puts waiting in the queue.
+    pub waiting_puts: usize,
+    /// Gets waiting in the queue.
+    pub waiting_gets: usize,
+    /// Whether a value is in the rendezvous hand-over slot.
+    pub in_flight: bool,
+    /// Whether the channel is closed.
+    pub closed: bool,
+    /// Values that went into the buffer (from puts or from waiting putters).
+    pub buffered: u64,
+    /// Values handed from a put to a get without the buffer.
+    pub handed_over: u64,
+    /// Values the buffer's policy discarded (dropping, sliding, promise buffers).
+    pub discarded: u64,
+}

@@ -1,0 +1,117 @@
+//! CSP channels with atomic select: the `no_std`, allocation-free core of
+//! [csp](https://docs.rs/csp).
+//!
+//! A [`Chan`] is a meeting point where puts hand values to gets. It is a rendezvous
+//! by default; a [buffer](buffer) lets puts run ahead ([`Fixed`](buffer::Fixed)) or never
+//! wait at all ([`Dropping`](buffer::Dropping), [`Sliding`](buffer::Sliding),
+//! [`Promise`](buffer::Promise)). [`select!`] completes **exactly one** of several puts
+//! and gets, on channels of different types.
+//!
+//! ```
+//! use csp_core::{select, Chan};
+//! use csp_core::buffer::Fixed;
+//!
+//! static JOBS: Chan<u32, Fixed<u32, 8>> = Chan::with_buffer(Fixed::new());
+//! static STOP: Chan<()> = Chan::new();
+//!
+//! # csp_core::block_on(async {
+//! JOBS.put(1).await.unwrap();
+//! JOBS.put(2).await.unwrap();
+//! STOP.close();
+//! let mut done = 0;
+//! loop {
+//!     select! {
+//!         biased;
+//!         Some(job) = JOBS.get() => done += job,
+//!         _ = STOP.get() => break,
+//!     }
+//! }
+//! assert_eq!(done, 3);
+//! # });
+//! ```
+//!
+//! # Goals
+//! - **Exactly once.** Every value put is received by exactly one get, stays in the
+//!   channel, or is given back — also when any future is dropped at any moment.
+//! - **Atomic select** over mixed puts and gets; a losing put delivers nothing.
+//! - **No allocator, no runtime.** `#![no_std]` without `alloc`; a waiting operation's
+//!   queue entry lives inside its own future; channels can be `static`. Only
+//!   `core::task::Waker` is used, so any executor works.
+//!
+//! Non-goals: owned sender/receiver handles with counting (share a `Chan` by reference,
+//! `static` or `Arc`), and unbounded buffers.
+//!
+//! # Closing
+//! [`Chan::close`] is idempotent. New puts fail and return their value; puts already
+//! waiting still deliver; gets return `None` once the channel is closed and drained.
+//!
+//! # Features
+//! - `std` (default): blocking [`Chan::put_blocking`], [`Chan::get_blocking`],
+//!   [`block_on`], [`select_blocking!`]; implies `alloc`.
+//! - `alloc`: buffers with a run-time capacity ([`Chan::fixed`] and friends).
+//! - `sink`: `futures_sink::Sink` for puts ([`PutSink`]).
+//! - `critical-section`: makes the default lock a critical section, for firmware whose
+//!   interrupt handlers use channels. Without it the default lock is a spin lock, which
+//!   deadlocks if an interrupt handler takes it while the interrupted code holds it.
+//!
+//! The design and its invariants are described in `docs/design.md`.
+
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs, missing_debug_implementations)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod buffer;
+mod chan;
+mod error;
+mod list;
+pub mod lock;
+mod ops;
+mod select;
+mod select_macro;
+mod state;
+mod sync;
+mod waiter;
+mod wake;
+
+#[cfg(feature = "std")]
+mod blocking;
+#[cfg(feature = "sink")]
+mod sink;
+
+pub use chan::{Chan, Flow, Stats};
+pub use error::{Closed, TryGetError, TryPutError};
+pub use ops::{Get, GetStream, Put};
+pub use select::{pin_index, select_slice, Arm, ArmCx, ArmLock, ArmSet, RawArm, Select, DEFAULT};
+pub use waiter::Selector;
+pub use wake::WakeList;
+
+#[cfg(feature = "std")]
+pub use blocking::block_on;
+#[cfg(feature = "sink")]
+pub use sink::PutSink;
+
+/// Support for the macros; not public API.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::select::Select;
+    use core::pin::Pin;
+
+    /// Checks that a select arm's operation is an [`Arm`](crate::Arm).
+    #[inline(always)]
+    pub fn arm<A: crate::Arm>(a: A) -> A {
+        a
+    }
+
+    /// The winning arm's result.
+    #[inline(always)]
+    pub fn output<A: crate::Arm + ?Sized>(a: Option<Pin<&mut A>>) -> A::Output {
+        match a {
+            Some(a) => a.take_output(),
+            None => unreachable!("csp::select!: a disabled arm cannot win"),
+        }
+    }
+}

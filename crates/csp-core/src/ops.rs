@@ -1,0 +1,640 @@
+//! The operation futures: [`Get`] and [`Put`]. Each is a one-arm select with its own
+//! [`Selector`], and also an arm that a [`select!`](crate::select!) can use.
+//!
+//! # Invariants
+//! - Each future embeds its wait-queue node; the node is linked only while the future
+//!   (or the select using it) waits, and the future's `Drop` — or the select's — unlinks
+//!   it under the channel lock before the memory can go away. That `Drop` is where
+//!   soundness is restored after a cancellation.
+//! - The node's fields are touched only under the channel's lock, except when the node
+//!   is in no list and no claim is pending (phases `Idle`, `Done`, `Closed`, `Taken`),
+//!   when the future owns it outright.
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use crate::buffer::Buffer;
+use crate::chan::Chan;
+use crate::error::Closed;
+use crate::lock::RawLock;
+use crate::select::{poll_one, Arm, ArmCx, ArmLock, RawArm};
+use crate::state::PutOutcome;
+use crate::waiter::{Node, Phase, Selector};
+use crate::wake::WakeList;
+
+// ===== impl GetOp =====
+
+/// The arm part of a get: the channel and the node.
+pub(crate) struct GetOp<'a, T, B, L> {
+    chan: &'a Chan<T, B, L>,
+    node: Node<T>,
+}
+
+impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
+    pub(crate) const fn new(chan: &'a Chan<T, B, L>) -> Self {
+        GetOp {
+            chan,
+            node: Node::new(None),
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        // SAFETY: reading the phase races with nothing: a claimer writes it under the
+        // lock, and callers read it only when they hold the lock or no claim can be
+        // pending (see the module invariants).
+        unsafe { (*self.node.ptr().as_ptr()).phase }
+    }
+
+    /// Makes a completed op reusable (for the stream).
+    fn reset(&mut self) {
+        // SAFETY: completed, so in no list: we own the node.
+        unsafe { (*self.node.ptr().as_ptr()).phase = Phase::Idle };
+    }
+
+    /// Withdraws a waiting or claimed node in its own critical section (for `Drop`).
+    fn withdraw_locked(&mut self, sel: &Selector) {
+        if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
+            let mut wakes = WakeList::new();
+            self.chan.lock.lock();
+            {
+                let _unlock = crate::chan::Unlock(&self.chan.lock);
+                let cx = &mut ArmCx::new(sel, 0, &mut wakes);
+                // SAFETY: the lock is held; `withdraw` accepts any phase.
+                unsafe { Pin::new_unchecked(&mut *self).withdraw(cx) };
+            }
+            wakes.wake_all();
+        }
+    }
+}
+
+// SAFETY: the chan's lock guards all state we touch; output appears only in
+// `try_complete`/`finish`; `withdraw` unlinks the node, after which the channel holds no
+// pointer to the selector; each method pushes at most four wakers (see `state.rs`).
+unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
+    #[inline]
+    fn lock(&self) -> &dyn ArmLock {
+        &self.chan.lock
+    }
+
+    #[inline]
+    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+        let node = self.node.ptr();
+        let me = cx.selector() as *const Selector;
+        // SAFETY: the lock is held (caller), so the state and our node are ours.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                let w = node.as_ptr();
+                match (*w).phase {
+                    Phase::Idle | Phase::Linked => match st.try_get(me, cx.wakes()) {
+                        Some(got) => {
+                            if (*w).phase == Phase::Linked {
+                                st.unlink_getter(node);
+                            }
+                            (*w).phase = if got.is_some() { Phase::Done } else { Phase::Closed };
+                            (*w).value = got;
+                            st.settle(cx.wakes());
+                            true
+                        }
+                        None => {
+                            if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
+                                st.settle(cx.wakes());
+                            }
+                            false
+                        }
+                    },
+                    Phase::Done | Phase::Closed => true,
+                    Phase::Claimed => unreachable!("csp: a claimed get is finished, not retried"),
+                    Phase::Taken => panic!("csp: a get was polled after it completed"),
+                }
+            })
+        }
+    }
+
+    #[inline]
+    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        let node = self.node.ptr();
+        // SAFETY: lock held; the node is pinned inside `self` and unlinked by `withdraw`
+        // (called by our `Drop` or the select's) before it can move or be freed.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                if (*node.as_ptr()).phase == Phase::Idle {
+                    st.link_getter(node, cx.selector(), cx.op());
+                }
+            })
+        }
+    }
+
+    #[inline]
+    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        let node = self.node.ptr();
+        // SAFETY: lock held; claimed for us, so we own the slot.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                let w = node.as_ptr();
+                debug_assert_eq!((*w).phase, Phase::Claimed);
+                let v = st.take_slot(node);
+                (*w).value = Some(v);
+                (*w).phase = Phase::Done;
+                st.settle(cx.wakes());
+            })
+        }
+    }
+
+    #[inline]
+    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        let node = self.node.ptr();
+        // SAFETY: lock held.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                let w = node.as_ptr();
+                match (*w).phase {
+                    Phase::Linked => {
+                        st.unlink_getter(node);
+                        (*w).phase = Phase::Idle;
+                        st.settle(cx.wakes());
+                    }
+                    Phase::Claimed => {
+                        // We own a value in the hand-over slot that we will never take:
+                        // pass it on, or leave it as an orphan for the next get.
+                        st.abandon_slot(node, cx.wakes());
+                        (*w).phase = Phase::Idle;
+                        st.settle(cx.wakes());
+                    }
+                    _ => {}
+                }
+            })
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Arm for GetOp<'_, T, B, L> {
+    type Output = Option<T>;
+
+    fn take_output(self: Pin<&mut Self>) -> Option<T> {
+        // SAFETY: completed, so the node is in no list: we own it.
+        unsafe {
+            let w = self.node.ptr().as_ptr();
+            match (*w).phase {
+                Phase::Done | Phase::Closed => {
+                    (*w).phase = Phase::Taken;
+                    (*w).value.take()
+                }
+                _ => panic!("csp: the get has no result to take"),
+            }
+        }
+    }
+}
+
+// ===== impl Get =====
+
+/// The future of [`Chan::get`]: resolves to `Some(value)`, or `None` once the channel
+/// is closed and drained. Also an arm of [`select!`](crate::select!).
+///
+/// Cancel-safe: dropping it at any moment takes nothing from the channel; a value that
+/// was already handed to it passes on to the next getter.
+#[must_use = "futures do nothing unless polled"]
+pub struct Get<'a, T, B = crate::buffer::Rendezvous, L = crate::lock::DefaultLock>
+where
+    B: Buffer<T>,
+    L: RawLock,
+{
+    op: GetOp<'a, T, B, L>,
+    selector: Selector,
+}
+
+impl<'a, T, B: Buffer<T>, L: RawLock> Get<'a, T, B, L> {
+    pub(crate) fn new(chan: &'a Chan<T, B, L>) -> Self {
+        Get {
+            op: GetOp::new(chan),
+            selector: Selector::new(),
+        }
+    }
+
+    fn project(self: Pin<&mut Self>) -> (Pin<&mut GetOp<'a, T, B, L>>, &Selector) {
+        // SAFETY: structural pinning of `op`; `selector` is only ever used by reference.
+        unsafe {
+            let this = self.get_unchecked_mut();
+            (Pin::new_unchecked(&mut this.op), &this.selector)
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Future for Get<'_, T, B, L> {
+    type Output = Option<T>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let (op, sel) = self.project();
+        poll_one(op, sel, cx)
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Drop for Get<'_, T, B, L> {
+    fn drop(&mut self) {
+        // Restores soundness after a cancellation: unlink the node the channel points at.
+        self.op.withdraw_locked(&self.selector);
+    }
+}
+
+// SAFETY: forwards to `GetOp`.
+unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for Get<'_, T, B, L> {
+    fn lock(&self) -> &dyn ArmLock {
+        self.op.lock()
+    }
+    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.try_complete(cx) }
+    }
+    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.wait(cx) }
+    }
+    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.finish(cx) }
+    }
+    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.withdraw(cx) }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Arm for Get<'_, T, B, L> {
+    type Output = Option<T>;
+    fn take_output(self: Pin<&mut Self>) -> Option<T> {
+        self.project().0.take_output()
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Get<'_, T, B, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Get").field("phase", &self.op.phase()).finish_non_exhaustive()
+    }
+}
+
+// ===== impl PutOp =====
+
+/// The arm part of a put: the channel and the node holding the value.
+pub(crate) struct PutOp<'a, T, B, L> {
+    chan: &'a Chan<T, B, L>,
+    node: Node<T>,
+}
+
+impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
+    pub(crate) const fn new(chan: &'a Chan<T, B, L>, value: T) -> Self {
+        PutOp {
+            chan,
+            node: Node::new(Some(value)),
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        // SAFETY: as for `GetOp::phase`.
+        unsafe { (*self.node.ptr().as_ptr()).phase }
+    }
+
+    fn withdraw_locked(&mut self, sel: &Selector) {
+        if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
+            let mut wakes = WakeList::new();
+            self.chan.lock.lock();
+            {
+                let _unlock = crate::chan::Unlock(&self.chan.lock);
+                let cx = &mut ArmCx::new(sel, 0, &mut wakes);
+                // SAFETY: the lock is held; `withdraw` accepts any phase.
+                unsafe { Pin::new_unchecked(&mut *self).withdraw(cx) };
+            }
+            wakes.wake_all();
+        }
+    }
+
+    /// The value, if it was not delivered (withdrawing a waiting put first).
+    fn take_value(&mut self, sel: &Selector) -> Option<T> {
+        self.withdraw_locked(sel);
+        // SAFETY: after the withdrawal the node is in no list: we own it.
+        unsafe {
+            let w = self.node.ptr().as_ptr();
+            match (*w).phase {
+                Phase::Idle | Phase::Closed => (*w).value.take(),
+                _ => None,
+            }
+        }
+    }
+}
+
+// SAFETY: as for `GetOp`.
+unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
+    #[inline]
+    fn lock(&self) -> &dyn ArmLock {
+        &self.chan.lock
+    }
+
+    #[inline]
+    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+        let node = self.node.ptr();
+        let me = cx.selector() as *const Selector;
+        // SAFETY: the lock is held (caller), so the state and our node are ours.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                let w = node.as_ptr();
+                match (*w).phase {
+                    Phase::Idle | Phase::Linked => {
+                        let queued = (*w).phase == Phase::Linked;
+                        let Some(v) = (*w).value.take() else {
+                            panic!("csp: a put whose value was taken back was polled");
+                        };
+                        match st.try_put(v, me, queued, cx.wakes()) {
+                            PutOutcome::Done(discarded) => {
+                                if queued {
+                                    st.unlink_putter(node);
+                                }
+                                // A value the buffer's policy discarded waits here to be
+                                // dropped outside the lock, with the future.
+                                (*w).value = discarded;
+                                (*w).phase = Phase::Done;
+                                st.settle(cx.wakes());
+                                true
+                            }
+                            PutOutcome::Closed(v) => {
+                                (*w).value = Some(v);
+                                (*w).phase = Phase::Closed;
+                                true
+                            }
+                            PutOutcome::Wait(v) => {
+                                (*w).value = Some(v);
+                                if queued && st.clear_notified(node, false) {
+                                    st.settle(cx.wakes());
+                                }
+                                false
+                            }
+                        }
+                    }
+                    Phase::Done | Phase::Closed => true,
+                    Phase::Claimed => unreachable!("csp: a claimed put is finished, not retried"),
+                    Phase::Taken => panic!("csp: a put was polled after it completed"),
+                }
+            })
+        }
+    }
+
+    #[inline]
+    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        let node = self.node.ptr();
+        // SAFETY: lock held; pinned node, unlinked by `withdraw` before it goes away.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                if (*node.as_ptr()).phase == Phase::Idle {
+                    st.link_putter(node, cx.selector(), cx.op(), cx.wakes());
+                }
+            })
+        }
+    }
+
+    #[inline]
+    unsafe fn finish(self: Pin<&mut Self>, _cx: &mut ArmCx<'_>) {
+        // SAFETY: lock held; the claimer already moved the value and unlinked us.
+        unsafe {
+            let w = self.node.ptr().as_ptr();
+            debug_assert_eq!((*w).phase, Phase::Claimed);
+            (*w).phase = Phase::Done;
+        }
+    }
+
+    #[inline]
+    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        let node = self.node.ptr();
+        // SAFETY: lock held.
+        unsafe {
+            self.chan.with_state_locked(|st| {
+                let w = node.as_ptr();
+                match (*w).phase {
+                    Phase::Linked => {
+                        st.unlink_putter(node);
+                        (*w).phase = Phase::Idle;
+                        st.settle(cx.wakes());
+                    }
+                    // Claimed: the value was delivered; the put did happen.
+                    Phase::Claimed => (*w).phase = Phase::Done,
+                    _ => {}
+                }
+            })
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Arm for PutOp<'_, T, B, L> {
+    type Output = Result<(), Closed<T>>;
+
+    fn take_output(self: Pin<&mut Self>) -> Result<(), Closed<T>> {
+        // SAFETY: completed, so the node is in no list: we own it.
+        unsafe {
+            let w = self.node.ptr().as_ptr();
+            match (*w).phase {
+                Phase::Done => {
+                    (*w).phase = Phase::Taken;
+                    // Drop a value the buffer's policy discarded (outside any lock).
+                    drop((*w).value.take());
+                    Ok(())
+                }
+                Phase::Closed => {
+                    (*w).phase = Phase::Taken;
+                    match (*w).value.take() {
+                        Some(v) => Err(Closed(v)),
+                        None => unreachable!("csp: a put that failed keeps its value"),
+                    }
+                }
+                _ => panic!("csp: the put has no result to take"),
+            }
+        }
+    }
+}
+
+// ===== impl Put =====
+
+/// The future of [`Chan::put`]: resolves to `Ok(())` once a getter (or the buffer) has
+/// the value, or `Err(Closed(value))` if the channel was closed before the put queued.
+/// Also an arm of [`select!`](crate::select!).
+///
+/// Cancel-safe: dropping it before it completes delivers nothing (the value is dropped
+/// with the future); [`take_value`](Put::take_value) gets the value back instead.
+#[must_use = "futures do nothing unless polled"]
+pub struct Put<'a, T, B = crate::buffer::Rendezvous, L = crate::lock::DefaultLock>
+where
+    B: Buffer<T>,
+    L: RawLock,
+{
+    op: PutOp<'a, T, B, L>,
+    selector: Selector,
+}
+
+impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
+    pub(crate) fn new(chan: &'a Chan<T, B, L>, value: T) -> Self {
+        Put {
+            op: PutOp::new(chan, value),
+            selector: Selector::new(),
+        }
+    }
+
+    fn project(self: Pin<&mut Self>) -> (Pin<&mut PutOp<'a, T, B, L>>, &Selector) {
+        // SAFETY: structural pinning of `op`; `selector` is only ever used by reference.
+        unsafe {
+            let this = self.get_unchecked_mut();
+            (Pin::new_unchecked(&mut this.op), &this.selector)
+        }
+    }
+
+    /// Cancels the put if it has not happened and returns its value: `Some(v)` when
+    /// the value was not delivered (never polled, lost a select, waiting, or refused by a
+    /// closed channel), `None` when it was delivered or already taken back.
+    ///
+    /// This is how a losing put of a select gives its value back: pin the put, pass
+    /// `put.as_mut()` as the arm, and call `take_value` after the select.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::pin::pin;
+    /// use csp_core::{select, Chan};
+    /// use csp_core::buffer::Fixed;
+    ///
+    /// # csp_core::block_on(async {
+    /// let full: Chan<String> = Chan::new(); // nobody takes from it
+    /// let ready: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// ready.try_put(1).unwrap();
+    /// let mut put = pin!(full.put("precious".to_string()));
+    /// select! {
+    ///     r = put.as_mut() => unreachable!("no getter: {r:?}"),
+    ///     v = ready.get() => assert_eq!(v, Some(1)),
+    /// }
+    /// assert_eq!(put.as_mut().take_value().as_deref(), Some("precious"));
+    /// # });
+    /// ```
+    pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
+        // SAFETY: `take_value` withdraws (unlinks) before touching the node; nothing moves.
+        let this = unsafe { self.get_unchecked_mut() };
+        this.op.take_value(&this.selector)
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Future for Put<'_, T, B, L> {
+    type Output = Result<(), Closed<T>>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (op, sel) = self.project();
+        poll_one(op, sel, cx)
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Drop for Put<'_, T, B, L> {
+    fn drop(&mut self) {
+        // Restores soundness after a cancellation: unlink the node the channel points at.
+        self.op.withdraw_locked(&self.selector);
+    }
+}
+
+// SAFETY: forwards to `PutOp`.
+unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for Put<'_, T, B, L> {
+    fn lock(&self) -> &dyn ArmLock {
+        self.op.lock()
+    }
+    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.try_complete(cx) }
+    }
+    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.wait(cx) }
+    }
+    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.finish(cx) }
+    }
+    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.project().0.withdraw(cx) }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Arm for Put<'_, T, B, L> {
+    type Output = Result<(), Closed<T>>;
+    fn take_output(self: Pin<&mut Self>) -> Self::Output {
+        self.project().0.take_output()
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Put<'_, T, B, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Put").field("phase", &self.op.phase()).finish_non_exhaustive()
+    }
+}
+
+// ===== impl GetStream =====
+
+/// The stream of [`Chan::stream`]: yields every value until the channel is closed and
+/// drained. Cancel-safe like [`Get`].
+#[must_use = "streams do nothing unless polled"]
+pub struct GetStream<'a, T, B = crate::buffer::Rendezvous, L = crate::lock::DefaultLock>
+where
+    B: Buffer<T>,
+    L: RawLock,
+{
+    op: GetOp<'a, T, B, L>,
+    selector: Selector,
+    ended: bool,
+}
+
+impl<'a, T, B: Buffer<T>, L: RawLock> GetStream<'a, T, B, L> {
+    pub(crate) fn new(chan: &'a Chan<T, B, L>) -> Self {
+        GetStream {
+            op: GetOp::new(chan),
+            selector: Selector::new(),
+            ended: false,
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> futures_core::Stream for GetStream<'_, T, B, L> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // SAFETY: structural pinning of `op`; nothing is moved.
+        let this = unsafe { self.get_unchecked_mut() };
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        // SAFETY: `op` is pinned inside the pinned stream.
+        let op = unsafe { Pin::new_unchecked(&mut this.op) };
+        match poll_one(op, &this.selector, cx) {
+            Poll::Ready(item) => {
+                // Completed: the node is in no list; make both reusable.
+                this.op.reset();
+                // SAFETY: no node of this selector is linked.
+                unsafe { this.selector.reset() };
+                this.ended = item.is_none();
+                Poll::Ready(item)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> futures_core::FusedStream for GetStream<'_, T, B, L> {
+    fn is_terminated(&self) -> bool {
+        self.ended
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Drop for GetStream<'_, T, B, L> {
+    fn drop(&mut self) {
+        self.op.withdraw_locked(&self.selector);
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for GetStream<'_, T, B, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetStream")
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,609 @@
+//! Select: complete exactly one of several operations.
+//!
+//! # Implementation details
+//! Each operation (an *arm*) belongs to one event source guarded by a lock — for a
+//! channel arm, the channel's lock. One poll of a select (the *active step*):
+//! 1. takes the locks of **all** its arms, in address order (an arm on a channel that
+//!    another arm already named is not locked twice);
+//! 2. if a counterpart has claimed one of its operations meanwhile, finishes that one;
+//! 3. otherwise tries the arms — left to right when `biased`, from a random arm round
+//!    the circle otherwise — and the first that can complete does, and the selector is
+//!    marked claimed for it. Nobody can claim any other arm meanwhile, because a claim
+//!    needs the lock of a channel where our node waits, and we hold them all;
+//! 4. if none can, returns the default when there is one, or links every arm's node,
+//!    stores the waker and returns `Pending`;
+//! 5. withdraws every other arm (unlinking its node and passing on any notification),
+//!    releases the locks in reverse order and only then calls the wakers it gathered.
+//!
+//! A select that gathers more wakers than fit on its stack releases its locks, wakes,
+//! and resumes where it was (its arms are claimed or not yet linked, so nothing is lost
+//! meanwhile). Dropping a select withdraws every arm the same way, and an arm whose
+//! operation was claimed but not yet finished gives its value back (a put) or passes it
+//! on (a get), so cancellation loses nothing.
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use crate::lock::RawLock;
+use crate::state::ARM_WAKES;
+use crate::waiter::Selector;
+use crate::wake::WakeList;
+
+/// The arm index a select returns when its `default` branch ran.
+pub const DEFAULT: usize = usize::MAX;
+
+/// A lock as seen by a select: taken and released through a `dyn` reference and
+/// ordered by address.
+pub trait ArmLock {
+    /// Acquires the lock.
+    fn acquire(&self);
+    /// Releases the lock.
+    ///
+    /// # Safety
+    /// The caller holds the lock.
+    unsafe fn release(&self);
+}
+
+impl<L: RawLock> ArmLock for L {
+    #[inline]
+    fn acquire(&self) {
+        self.lock()
+    }
+    #[inline]
+    unsafe fn release(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.unlock() }
+    }
+}
+
+#[inline]
+fn lock_addr(l: &dyn ArmLock) -> usize {
+    l as *const dyn ArmLock as *const () as usize
+}
+
+/// What an arm method gets to work with: the selector it belongs to, its index, and
+/// the list where it leaves the wakers it owes.
+pub struct ArmCx<'a> {
+    selector: &'a Selector,
+    op: usize,
+    wakes: &'a mut WakeList,
+}
+
+impl fmt::Debug for ArmCx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArmCx").field("op", &self.op).finish_non_exhaustive()
+    }
+}
+
+impl<'a> ArmCx<'a> {
+    pub(crate) fn new(selector: &'a Selector, op: usize, wakes: &'a mut WakeList) -> Self {
+        ArmCx {
+            selector,
+            op,
+            wakes,
+        }
+    }
+
+    /// The waiting party this arm belongs to. Store a pointer to it in the wait queue
+    /// entry; it stays valid until [`RawArm::withdraw`] or [`RawArm::finish`] returns.
+    pub fn selector(&self) -> &'a Selector {
+        self.selector
+    }
+    /// This arm's index in its select.
+    pub fn op(&self) -> usize {
+        self.op
+    }
+    /// Where to put wakers to be called once every lock is released. An arm method may
+    /// push at most four.
+    pub fn wakes(&mut self) -> &mut WakeList {
+        self.wakes
+    }
+}
+
+/// An operation that can take part in a select: the object-safe part.
+///
+/// Channels' [`Get`](crate::Get) and [`Put`](crate::Put) implement it; other event
+/// sources can too, provided they follow the protocol of `docs/design.md`: keep a wait
+/// entry that points at the [`Selector`], and complete an operation on behalf of a
+/// waiting select only after winning [`Selector::try_claim`] under their lock.
+///
+/// # Safety
+/// Implementations must:
+/// - return the same lock from every call to [`lock`](RawArm::lock), and guard all state
+///   that `try_complete`, `wait`, `finish` and `withdraw` touch with it;
+/// - complete (make their output available) only in `try_complete` returning `true` or in
+///   `finish`, never otherwise;
+/// - after `withdraw` returns, hold no pointer to the selector;
+/// - push at most four wakers per call.
+pub unsafe trait RawArm {
+    /// The lock of the event source.
+    fn lock(&self) -> &dyn ArmLock;
+
+    /// Completes the operation now if it can; returns whether it did.
+    ///
+    /// # Safety
+    /// The lock is held; the selector is not claimed.
+    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool;
+
+    /// The operation cannot complete now: enter (or stay in) the wait queue.
+    ///
+    /// # Safety
+    /// The lock is held; `try_complete` just returned false with this selector.
+    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>);
+
+    /// A counterpart claimed this arm: complete it.
+    ///
+    /// # Safety
+    /// The lock is held; the selector is claimed for this arm.
+    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>);
+
+    /// Leave the wait queue without completing (or hand back a claim that will never be
+    /// finished). Called for every arm that did not win, and for all arms of a select
+    /// dropped before it completed.
+    ///
+    /// # Safety
+    /// The lock is held.
+    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>);
+}
+
+/// An operation that can take part in a select, with its typed result.
+pub trait Arm: RawArm {
+    /// The result of the operation.
+    type Output;
+
+    /// Takes the result after the operation completed.
+    ///
+    /// # Panics
+    /// If the operation has not completed, or its result was already taken.
+    fn take_output(self: Pin<&mut Self>) -> Self::Output;
+}
+
+/// A set of arms a select chooses from.
+pub trait ArmSet {
+    /// How many arms (enabled or not).
+    fn len(&self) -> usize;
+    /// Whether there are no arms at all.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Arm `i`, or `None` when it is disabled.
+    fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>>;
+}
+
+impl<'a, const N: usize> ArmSet for [Option<Pin<&'a mut dyn RawArm>>; N] {
+    #[inline]
+    fn len(&self) -> usize {
+        N
+    }
+    #[inline]
+    fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>> {
+        match &mut self[i] {
+            Some(a) => Some(a.as_mut()),
+            None => None,
+        }
+    }
+}
+
+impl<A: RawArm> ArmSet for Pin<&mut [A]> {
+    #[inline]
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+    #[inline]
+    fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>> {
+        // SAFETY: the slice is pinned, so each element is pinned too (we never move one).
+        Some(unsafe { self.as_mut().map_unchecked_mut(|s| &mut s[i]) } as Pin<&mut dyn RawArm>)
+    }
+}
+
+/// A tiny PRNG for fair choice; races on the seed only make it more random.
+fn random(bound: usize) -> usize {
+    #[cfg(loom)]
+    {
+        let _ = bound;
+        0
+    }
+    #[cfg(not(loom))]
+    {
+        use core::sync::atomic::{AtomicU32, Ordering};
+        static SEED: AtomicU32 = AtomicU32::new(0x2545_f491);
+        let mut x = SEED.load(Ordering::Relaxed);
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        SEED.store(x, Ordering::Relaxed);
+        ((x as u64 * bound as u64) >> 32) as usize
+    }
+}
+
+/// The locks of an arm set, held; released in reverse order when dropped.
+struct Held<'s, S: ArmSet + ?Sized> {
+    arms: &'s mut S,
+    /// Address of the highest lock taken, or 0 when none is held.
+    top: usize,
+}
+
+impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
+    /// Takes the lock of every enabled arm, each lock once, in increasing address order.
+    fn lock_all(arms: &'s mut S) -> Self {
+        let n = arms.len();
+        let mut last = 0usize;
+        loop {
+            let mut next: Option<usize> = None;
+            let mut next_i = 0;
+            for i in 0..n {
+                if let Some(a) = arms.arm(i) {
+                    let addr = lock_addr(a.lock());
+                    if addr > last && next.is_none_or(|m| addr < m) {
+                        next = Some(addr);
+                        next_i = i;
+                    }
+                }
+            }
+            let Some(addr) = next else { break };
+            if let Some(a) = arms.arm(next_i) {
+                a.lock().acquire();
+            }
+            last = addr;
+        }
+        Held { arms, top: last }
+    }
+}
+
+impl<S: ArmSet + ?Sized> Drop for Held<'_, S> {
+    fn drop(&mut self) {
+        let n = self.arms.len();
+        let mut bound = self.top;
+        // Release from the highest address down (the reverse of acquisition).
+        while bound != 0 {
+            let mut cur: Option<usize> = None;
+            let mut cur_i = 0;
+            for i in 0..n {
+                if let Some(a) = self.arms.arm(i) {
+                    let addr = lock_addr(a.lock());
+                    if addr <= bound && cur.is_none_or(|m| addr > m) {
+                        cur = Some(addr);
+                        cur_i = i;
+                    }
+                }
+            }
+            let Some(addr) = cur else { break };
+            if let Some(a) = self.arms.arm(cur_i) {
+                // SAFETY: `lock_all` took every enabled arm's lock, and we release each
+                // distinct address once.
+                unsafe { a.lock().release() };
+            }
+            bound = addr - 1;
+        }
+    }
+}
+
+/// The state a select keeps between polls (beyond its arms).
+#[derive(Debug)]
+struct Progress {
+    /// The arm that completed, once known.
+    winner: Option<usize>,
+    /// Arms below this index were withdrawn after the winner was known.
+    withdrawn: usize,
+    /// Whether the result was returned (then `Drop` has nothing to do).
+    finished: bool,
+}
+
+/// A select future over an [`ArmSet`]: resolves to the index of the arm that
+/// completed, or [`DEFAULT`]. Built by [`select!`](crate::select!) and by
+/// [`select_slice`]; read the winner's result with [`Arm::take_output`].
+pub struct Select<S: ArmSet> {
+    arms: S,
+    selector: Selector,
+    biased: bool,
+    has_default: bool,
+    progress: Progress,
+}
+
+impl<S: ArmSet> fmt::Debug for Select<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("arms", &self.arms.len())
+            .field("biased", &self.biased)
+            .field("has_default", &self.has_default)
+            .field("winner", &self.progress.winner)
+            .finish()
+    }
+}
+
+impl<S: ArmSet> Select<S> {
+    /// A select over `arms`; `biased` picks the leftmost ready arm (otherwise a random
+    /// one), `has_default` returns [`DEFAULT`] at once when no arm is ready.
+    ///
+    /// # Panics
+    /// When polled, if every arm is disabled and there is no default: such a select
+    /// could never complete, which is a bug in the caller.
+    pub fn new(arms: S, biased: bool, has_default: bool) -> Self {
+        Select {
+            arms,
+            selector: Selector::new(),
+            biased,
+            has_default,
+            progress: Progress {
+                winner: None,
+                withdrawn: 0,
+                finished: false,
+            },
+        }
+    }
+
+    /// Runs the select without waiting: `Some(i)` if arm `i` completed now, `None` if
+    /// none could (nothing is queued then). For code outside async contexts.
+    pub fn try_now(self) -> Option<usize> {
+        let mut me = self;
+        me.has_default = true;
+        let mut s = core::pin::pin!(me);
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        match s.as_mut().poll(&mut cx) {
+            Poll::Ready(DEFAULT) | Poll::Pending => None,
+            Poll::Ready(i) => Some(i),
+        }
+    }
+}
+
+fn noop_waker() -> core::task::Waker {
+    core::task::Waker::noop().clone()
+}
+
+impl<S: ArmSet> Future for Select<S> {
+    type Output = usize;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        // SAFETY: we never move `arms` or `selector` out of the pinned select.
+        let this = unsafe { self.get_unchecked_mut() };
+        assert!(!this.progress.finished, "csp: select polled after completion");
+        let sel = &this.selector;
+        let n = this.arms.len();
+        if !this.has_default && (0..n).all(|i| this.arms.arm(i).is_none()) {
+            panic!("csp: select! with every arm disabled and no default can never complete");
+        }
+        let mut wakes = WakeList::new();
+        // Resume the round robin at a random arm, unless biased.
+        let start = if this.biased || n < 2 { 0 } else { random(n) };
+        let mut next_wait = 0;
+        loop {
+            let held = Held::lock_all(&mut this.arms);
+            let arms = &mut *held.arms;
+            macro_rules! cx {
+                ($i:expr) => {
+                    &mut ArmCx { selector: sel, op: $i, wakes: &mut wakes }
+                };
+            }
+            'flush: {
+                if this.progress.winner.is_none() {
+                    if let Some(op) = sel.claimed() {
+                        if let Some(a) = arms.arm(op) {
+                            // SAFETY: all locks held; claimed for `op`.
+                            unsafe { a.finish(cx!(op)) };
+                        }
+                        this.progress.winner = Some(op);
+                    } else {
+                        for k in 0..n {
+                            let i = if start + k >= n { start + k - n } else { start + k };
+                            let Some(a) = arms.arm(i) else { continue };
+                            if wakes.room() < ARM_WAKES {
+                                break 'flush;
+                            }
+                            // SAFETY: all locks held; not claimed.
+                            if unsafe { a.try_complete(cx!(i)) } {
+                                // SAFETY: owner, all locks held, not claimed.
+                                unsafe { sel.set_claimed(i) };
+                                this.progress.winner = Some(i);
+                                break;
+                            }
+                        }
+                        if this.progress.winner.is_none() {
+                            if this.has_default {
+                                this.progress.winner = Some(DEFAULT);
+                            } else {
+                                while next_wait < n {
+                                    if let Some(a) = arms.arm(next_wait) {
+                                        if wakes.room() < ARM_WAKES {
+                                            break 'flush;
+                                        }
+                                        // SAFETY: all locks held; every try failed.
+                                        unsafe { a.wait(cx!(next_wait)) };
+                                    }
+                                    next_wait += 1;
+                                }
+                                // SAFETY: owner, all locks held, not claimed.
+                                unsafe { sel.register(cx.waker()) };
+                                drop(held);
+                                wakes.wake_all();
+                                return Poll::Pending;
+                            }
+                        }
+                    }
+                }
+                let winner = this.progress.winner.unwrap_or(DEFAULT);
+                while this.progress.withdrawn < n {
+                    let i = this.progress.withdrawn;
+                    if i != winner {
+                        if let Some(a) = arms.arm(i) {
+                            if wakes.room() < ARM_WAKES {
+                                break 'flush;
+                            }
+                            // SAFETY: all locks held.
+                            unsafe { a.withdraw(cx!(i)) };
+                        }
+                    }
+                    this.progress.withdrawn += 1;
+                }
+                drop(held);
+                wakes.wake_all();
+                this.progress.finished = true;
+                return Poll::Ready(winner);
+            }
+            // Out of room for wakers: release, wake, and carry on where we were.
+            drop(held);
+            wakes.wake_all();
+        }
+    }
+}
+
+impl<S: ArmSet> Drop for Select<S> {
+    fn drop(&mut self) {
+        if self.progress.finished {
+            return;
+        }
+        // Dropped before completing: withdraw every arm. A claimed arm that was never
+        // finished hands its claim back (see `RawArm::withdraw`). This is where the
+        // arms' nodes stop pointing at our selector, so it must run before it goes away.
+        let n = self.arms.len();
+        let mut i = 0;
+        let mut wakes = WakeList::new();
+        while i < n {
+            {
+                let held = Held::lock_all(&mut self.arms);
+                while i < n && wakes.room() >= ARM_WAKES {
+                    if let Some(a) = held.arms.arm(i) {
+                        let cx = &mut ArmCx {
+                            selector: &self.selector,
+                            op: i,
+                            wakes: &mut wakes,
+                        };
+                        // SAFETY: all locks held.
+                        unsafe { a.withdraw(cx) };
+                    }
+                    i += 1;
+                }
+            }
+            wakes.wake_all();
+        }
+    }
+}
+
+/// A select over a pinned slice of same-typed arms, for a set whose size is known only
+/// at run time (merging many channels, say). Resolves to the index of the arm that
+/// completed; read its result with [`Arm::take_output`] on that element (see
+/// [`pin_index`]), and get a losing put's value back with
+/// [`Put::take_value`](crate::Put::take_value). With `biased`, the lowest ready index
+/// wins; otherwise a random ready one.
+///
+/// # Examples
+/// ```
+/// use core::pin::pin;
+/// use csp_core::{pin_index, select_slice, Arm, Chan};
+/// use csp_core::buffer::Fixed;
+///
+/// let chans: [Chan<u32, Fixed<u32, 1>>; 3] = core::array::from_fn(|_| Chan::with_buffer(Fixed::new()));
+/// chans[2].try_put(7).unwrap();
+/// # csp_core::block_on(async {
+/// let mut gets = pin!([chans[0].get(), chans[1].get(), chans[2].get()]);
+/// let i = select_slice(gets.as_mut(), false).await;
+/// assert_eq!(i, 2);
+/// assert_eq!(pin_index(gets.as_mut(), i).take_output(), Some(7));
+/// # });
+/// ```
+pub fn select_slice<A: RawArm>(arms: Pin<&mut [A]>, biased: bool) -> Select<Pin<&mut [A]>> {
+    Select::new(arms, biased, false)
+}
+
+/// Element `i` of a pinned slice, pinned.
+///
+/// # Panics
+/// If `i` is out of bounds.
+pub fn pin_index<A>(slice: Pin<&mut [A]>, i: usize) -> Pin<&mut A> {
+    // SAFETY: projecting a pinned slice to one element keeps it in place.
+    unsafe { slice.map_unchecked_mut(|s| &mut s[i]) }
+}
+
+// ===== impl RawArm for Pin<P> =====
+
+// SAFETY: every method forwards to the pinned target, which upholds the contract.
+unsafe impl<P> RawArm for Pin<P>
+where
+    P: core::ops::DerefMut + Unpin,
+    P::Target: RawArm,
+{
+    fn lock(&self) -> &dyn ArmLock {
+        (**self).lock()
+    }
+    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+        // SAFETY: forwarded contract.
+        unsafe { self.get_mut().as_mut().try_complete(cx) }
+    }
+    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.get_mut().as_mut().wait(cx) }
+    }
+    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.get_mut().as_mut().finish(cx) }
+    }
+    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+        // SAFETY: forwarded contract.
+        unsafe { self.get_mut().as_mut().withdraw(cx) }
+    }
+}
+
+impl<P> Arm for Pin<P>
+where
+    P: core::ops::DerefMut + Unpin,
+    P::Target: Arm,
+{
+    type Output = <P::Target as Arm>::Output;
+    fn take_output(self: Pin<&mut Self>) -> Self::Output {
+        self.get_mut().as_mut().take_output()
+    }
+}
+
+/// Runs one plain operation (a select of one arm with its own selector): the poll of
+/// `Get`, `Put` and the stream.
+pub(crate) fn poll_one<A: Arm + ?Sized>(
+    mut arm: Pin<&mut A>,
+    sel: &Selector,
+    cx: &mut Context<'_>,
+) -> Poll<A::Output> {
+    let mut wakes = WakeList::new();
+    /// Releases the lock when dropped, also when an arm method or a waker's `clone`
+    /// panics, so a panic never leaves the channel locked.
+    struct Release(*const (dyn ArmLock + 'static));
+    impl Drop for Release {
+        fn drop(&mut self) {
+            // SAFETY: made right after acquiring the lock it points at, which lives in
+            // the channel and so outlives this function's borrow of the arm.
+            unsafe { (*self.0).release() }
+        }
+    }
+    let lock: &dyn ArmLock = arm.lock();
+    lock.acquire();
+    // SAFETY: only the lifetime is erased; the pointer is used while the channel lives.
+    let release = Release(unsafe {
+        core::mem::transmute::<*const (dyn ArmLock + '_), *const (dyn ArmLock + 'static)>(lock)
+    });
+    let acx = &mut ArmCx {
+        selector: sel,
+        op: 0,
+        wakes: &mut wakes,
+    };
+    // SAFETY (all three calls): we hold the arm's only lock; `sel` is the arm's own
+    // selector, claimed only through that lock.
+    let done = unsafe {
+        if sel.claimed().is_some() {
+            arm.as_mut().finish(acx);
+            true
+        } else if arm.as_mut().try_complete(acx) {
+            true
+        } else {
+            arm.as_mut().wait(acx);
+            sel.register(cx.waker());
+            false
+        }
+    };
+    drop(release);
+    wakes.wake_all();
+    if done {
+        Poll::Ready(arm.take_output())
+    } else {
+        Poll::Pending
+    }
+}

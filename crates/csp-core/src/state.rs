@@ -1,0 +1,513 @@
+//! A channel's state under its lock, and the protocol that moves values.
+//!
+//! # Implementation details
+//! [`State`] holds the buffer, a FIFO of waiting get-nodes, a FIFO of waiting
+//! put-nodes, the closed flag and one *hand-over slot*. Every method here runs with
+//! the channel's lock held (that is the `# Safety` contract of each `unsafe fn`).
+//!
+//! **Who may move a value where.**
+//! - A get takes, in this order: an *orphan* in the hand-over slot (a value whose getter
+//!   went away); the buffer's front, then refills the buffer from the first claimable
+//!   waiting putters; the value of the first claimable waiting putter.
+//! - A put adds to the buffer if it has room. Otherwise, only while the slot is empty, it
+//!   may claim the first claimable waiting getter and leave the value in the slot, owned
+//!   by that getter. Otherwise it waits, holding its value in its node.
+//! - A getter that owns the slot takes the value when polled; if it goes away first it
+//!   passes ownership to the next claimable getter, or leaves an orphan.
+//!
+//! To *claim* a waiting node is to win the compare-and-swap of its selector out of
+//! "waiting" (see `waiter.rs`); the claimer then unlinks the node. A failed claim means the
+//! node's selector completed elsewhere: the node is skipped and its owner unlinks it.
+//!
+//! **Wake duty (I-W).** Whenever the channel holds something a waiting getter could take
+//! (an orphan, a buffered value, a claimable putter of another selector, or the end of a
+//! closed and drained channel) at least one such getter is *notified*: woken and not yet
+//! polled. Likewise for putters and buffer room. It is kept by three rules:
+//! 1. each value that arrives (buffered, or a putter that starts to wait) notifies one
+//!    more un-notified getter;
+//! 2. after any other change ([`State::settle`]), if nobody is notified but someone could
+//!    act, the first such waiter is notified;
+//! 3. a notified node that leaves, or that polls and finds nothing, gives up its
+//!    notification (counted in `notified_*`), so rule 2 passes it on.
+//!
+//! # Invariants
+//! - `slot_owner` is non-null only while `slot` holds a value, and then points at a
+//!   node in phase `Claimed` that is in no list.
+//! - `n_*` and `notified_*` count the linked nodes (and the notified ones) of each list.
+//! - Every linked node is in phase `Linked`, belongs to a live selector, and is reached
+//!   only under this lock.
+
+use core::ptr::{self, NonNull};
+
+use crate::buffer::Buffer;
+use crate::list::{next, List};
+use crate::waiter::{Phase, Selector, Waiter};
+use crate::wake::WakeList;
+
+/// The most wakers one arm operation pushes (a refill may take more, while room lasts).
+pub(crate) const ARM_WAKES: usize = 4;
+
+/// Counters behind [`Stats`](crate::Stats).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) buffered: u64,
+    pub(crate) handed_over: u64,
+    pub(crate) discarded: u64,
+}
+
+/// What a put attempt did.
+pub(crate) enum PutOutcome<T> {
+    /// Delivered (into the buffer or to a getter). Holds a value the buffer's policy
+    /// discarded, to be dropped once the lock is released.
+    Done(Option<T>),
+    /// The channel is closed and the put was not queued before: the value comes back.
+    Closed(T),
+    /// Cannot complete now: the value comes back to wait in the node.
+    Wait(T),
+}
+
+/// The lock-protected part of a channel.
+pub(crate) struct State<T, B> {
+    pub(crate) buffer: B,
+    getters: List<Waiter<T>>,
+    putters: List<Waiter<T>>,
+    /// The hand-over slot of a rendezvous (or full) channel.
+    slot: Option<T>,
+    /// Which getter owns `slot`; null with a value in `slot` means an orphan.
+    slot_owner: *const Waiter<T>,
+    pub(crate) closed: bool,
+    pub(crate) n_getters: usize,
+    pub(crate) n_putters: usize,
+    notified_getters: usize,
+    notified_putters: usize,
+    pub(crate) counters: Counters,
+}
+
+impl<T, B> State<T, B> {
+    pub(crate) const fn new(buffer: B) -> Self {
+        State {
+            buffer,
+            getters: List::new(),
+            putters: List::new(),
+            slot: None,
+            slot_owner: ptr::null(),
+            closed: false,
+            n_getters: 0,
+            n_putters: 0,
+            notified_getters: 0,
+            notified_putters: 0,
+            counters: Counters {
+                buffered: 0,
+                handed_over: 0,
+                discarded: 0,
+            },
+        }
+    }
+
+    /// Whether a value is in the hand-over slot (owned or orphaned).
+    pub(crate) fn in_flight(&self) -> bool {
+        self.slot.is_some()
+    }
+}
+
+/// The selector of a node.
+///
+/// # Safety
+/// `n` is live and we hold the lock of its channel.
+#[inline(always)]
+unsafe fn sel_of<T>(n: NonNull<Waiter<T>>) -> *const Selector {
+    // SAFETY: caller.
+    unsafe { (*n.as_ptr()).selector }
+}
+
+impl<T, B: Buffer<T>> State<T, B> {
+    // ===== getting =====
+
+    /// Tries to complete a get for selector `me` right now: `Some(Some(v))` took `v`,
+    /// `Some(None)` found the channel closed and drained, `None` must wait.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for [`ARM_WAKES`].
+    pub(crate) unsafe fn try_get(
+        &mut self,
+        me: *const Selector,
+        wakes: &mut WakeList,
+    ) -> Option<Option<T>> {
+        if self.slot_owner.is_null() {
+            if let Some(v) = self.slot.take() {
+                return Some(Some(v));
+            }
+        }
+        if let Some(v) = self.buffer.take() {
+            // SAFETY: lock held (caller).
+            unsafe { self.refill(me, wakes) };
+            return Some(Some(v));
+        }
+        // SAFETY: lock held (caller).
+        if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
+            self.counters.handed_over += 1;
+            return Some(Some(v));
+        }
+        if self.closed && self.slot.is_none() {
+            return Some(None);
+        }
+        None
+    }
+
+    /// Claims the first waiting putter that is not `me`'s and takes its value.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for one.
+    unsafe fn claim_putter(&mut self, me: *const Selector, wakes: &mut WakeList) -> Option<T> {
+        let mut cur = self.putters.head();
+        while let Some(p) = cur {
+            // SAFETY: `p` is linked here, so live, and we hold the lock (caller).
+            unsafe {
+                cur = next(p);
+                let sel = sel_of(p);
+                if sel == me {
+                    continue;
+                }
+                if (*sel).try_claim((*p.as_ptr()).op, wakes) {
+                    let v = (*p.as_ptr()).value.take();
+                    debug_assert!(v.is_some(), "a waiting put holds its value");
+                    (*p.as_ptr()).phase = Phase::Claimed;
+                    self.unlink_putter(p);
+                    return v;
+                }
+            }
+        }
+        None
+    }
+
+    /// Moves values of waiting putters into the buffer while it has room.
+    ///
+    /// # Safety
+    /// Lock held.
+    unsafe fn refill(&mut self, me: *const Selector, wakes: &mut WakeList) {
+        while self.n_putters > 0 && self.buffer.can_add() && wakes.room() > ARM_WAKES - 1 {
+            // SAFETY: lock held (caller); room checked.
+            let Some(v) = (unsafe { self.claim_putter(me, wakes) }) else {
+                break;
+            };
+            self.counters.buffered += 1;
+            if let Some(discarded) = self.buffer.add(v) {
+                // Only a custom buffer discards while putters wait; documented on
+                // `Buffer::add`: such a value is dropped under the lock.
+                self.counters.discarded += 1;
+                drop(discarded);
+            }
+        }
+    }
+
+    /// Takes the value out of the slot owned by `g` (a claimed getter being finished).
+    ///
+    /// # Safety
+    /// Lock held; `g` owns the slot.
+    pub(crate) unsafe fn take_slot(&mut self, g: NonNull<Waiter<T>>) -> T {
+        debug_assert_eq!(self.slot_owner, g.as_ptr() as *const _);
+        self.slot_owner = ptr::null();
+        match self.slot.take() {
+            Some(v) => v,
+            None => unreachable!("csp: a claimed getter owns a value"),
+        }
+    }
+
+    /// `g`, a claimed getter that owns the slot, goes away without taking the value:
+    /// pass the value to the next claimable getter, or leave it as an orphan.
+    ///
+    /// # Safety
+    /// Lock held; `g` owns the slot; `wakes` has room for one.
+    pub(crate) unsafe fn abandon_slot(&mut self, g: NonNull<Waiter<T>>, wakes: &mut WakeList) {
+        debug_assert_eq!(self.slot_owner, g.as_ptr() as *const _);
+        let mut cur = self.getters.head();
+        while let Some(n) = cur {
+            // SAFETY: linked, so live; lock held.
+            unsafe {
+                cur = next(n);
+                if (*sel_of(n)).try_claim((*n.as_ptr()).op, wakes) {
+                    (*n.as_ptr()).phase = Phase::Claimed;
+                    self.unlink_getter(n);
+                    self.slot_owner = n.as_ptr();
+                    return;
+                }
+            }
+        }
+        self.slot_owner = ptr::null();
+    }
+
+    // ===== putting =====
+
+    /// Tries to deliver `v` for selector `me` right now. `queued` says whether the put
+    /// was waiting in the queue before (such a put still delivers after a close).
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for [`ARM_WAKES`].
+    pub(crate) unsafe fn try_put(
+        &mut self,
+        v: T,
+        me: *const Selector,
+        queued: bool,
+        wakes: &mut WakeList,
+    ) -> PutOutcome<T> {
+        if self.closed && !queued {
+            return PutOutcome::Closed(v);
+        }
+        if self.buffer.can_add() {
+            let discarded = self.buffer.add(v);
+            self.counters.buffered += 1;
+            if discarded.is_some() {
+                self.counters.discarded += 1;
+            }
+            // Rule 1: a new value, one more getter to notify.
+            // SAFETY: lock held.
+            unsafe { self.notify_getter(ptr::null(), false, wakes) };
+            return PutOutcome::Done(discarded);
+        }
+        if self.slot.is_none() {
+            let mut cur = self.getters.head();
+            while let Some(g) = cur {
+                // SAFETY: linked, so live; lock held.
+                unsafe {
+                    cur = next(g);
+                    let sel = sel_of(g);
+                    if sel == me {
+                        continue;
+                    }
+                    if (*sel).try_claim((*g.as_ptr()).op, wakes) {
+                        (*g.as_ptr()).phase = Phase::Claimed;
+                        self.unlink_getter(g);
+                        self.slot = Some(v);
+                        self.slot_owner = g.as_ptr();
+                        self.counters.handed_over += 1;
+                        return PutOutcome::Done(None);
+                    }
+                }
+            }
+        }
+        PutOutcome::Wait(v)
+    }
+
+    /// The non-waiting put: [`try_put`](Self::try_put) with nobody to skip.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for [`ARM_WAKES`].
+    pub(crate) unsafe fn try_put_now(&mut self, v: T, wakes: &mut WakeList) -> PutOutcome<T> {
+        // SAFETY: caller.
+        let out = unsafe { self.try_put(v, ptr::null(), false, wakes) };
+        // SAFETY: lock held.
+        unsafe { self.settle(wakes) };
+        out
+    }
+
+    // ===== queues =====
+
+    /// Links a getter node at the back of the getter queue.
+    ///
+    /// # Safety
+    /// Lock held; `g` is live, unlinked, pinned until unlinked, owned by `sel`.
+    pub(crate) unsafe fn link_getter(&mut self, g: NonNull<Waiter<T>>, sel: *const Selector, op: usize) {
+        // SAFETY: caller.
+        unsafe {
+            let w = g.as_ptr();
+            (*w).selector = sel;
+            (*w).op = op;
+            (*w).phase = Phase::Linked;
+            (*w).notified = false;
+            self.getters.push_back(g);
+        }
+        self.n_getters += 1;
+    }
+
+    /// Links a putter node (holding its value) and notifies a getter that may take it.
+    ///
+    /// # Safety
+    /// As for [`link_getter`](Self::link_getter); `wakes` has room for one.
+    pub(crate) unsafe fn link_putter(
+        &mut self,
+        p: NonNull<Waiter<T>>,
+        sel: *const Selector,
+        op: usize,
+        wakes: &mut WakeList,
+    ) {
+        // SAFETY: caller.
+        unsafe {
+            let w = p.as_ptr();
+            debug_assert!((*w).value.is_some());
+            (*w).selector = sel;
+            (*w).op = op;
+            (*w).phase = Phase::Linked;
+            (*w).notified = false;
+            self.putters.push_back(p);
+        }
+        self.n_putters += 1;
+        // Rule 1: a putter that waits is a value for any getter but its own select's.
+        // SAFETY: lock held.
+        unsafe { self.notify_getter(sel, false, wakes) };
+    }
+
+    /// # Safety
+    /// Lock held; `g` is in the getter queue.
+    pub(crate) unsafe fn unlink_getter(&mut self, g: NonNull<Waiter<T>>) {
+        // SAFETY: caller.
+        unsafe {
+            self.getters.remove(g);
+            if core::mem::replace(&mut (*g.as_ptr()).notified, false) {
+                self.notified_getters -= 1;
+            }
+        }
+        self.n_getters -= 1;
+    }
+
+    /// # Safety
+    /// Lock held; `p` is in the putter queue.
+    pub(crate) unsafe fn unlink_putter(&mut self, p: NonNull<Waiter<T>>) {
+        // SAFETY: caller.
+        unsafe {
+            self.putters.remove(p);
+            if core::mem::replace(&mut (*p.as_ptr()).notified, false) {
+                self.notified_putters -= 1;
+            }
+        }
+        self.n_putters -= 1;
+    }
+
+    /// A linked node polled and found nothing: it is no longer "notified" (rule 3).
+    ///
+    /// # Safety
+    /// Lock held; `n` is linked in the queue named by `getter`.
+    /// Returns whether it was notified.
+    pub(crate) unsafe fn clear_notified(&mut self, n: NonNull<Waiter<T>>, getter: bool) -> bool {
+        // SAFETY: caller.
+        let was = unsafe { core::mem::replace(&mut (*n.as_ptr()).notified, false) };
+        if was {
+            if getter {
+                self.notified_getters -= 1;
+            } else {
+                self.notified_putters -= 1;
+            }
+        }
+        was
+    }
+
+    // ===== the wake duty =====
+
+    /// Whether a getter of selector `sel` could complete now.
+    ///
+    /// # Safety
+    /// Lock held.
+    unsafe fn has_for_getter(&self, sel: *const Selector) -> bool {
+        if (self.slot.is_some() && self.slot_owner.is_null()) || self.buffer.can_take() {
+            return true;
+        }
+        let mut cur = self.putters.head();
+        while let Some(p) = cur {
+            // SAFETY: linked, so live; lock held.
+            unsafe {
+                cur = next(p);
+                let ps = sel_of(p);
+                if ps != sel && !(*ps).is_claimed() {
+                    return true;
+                }
+            }
+        }
+        self.closed && self.slot.is_none()
+    }
+
+    /// Notifies the first un-notified, unclaimed getter not of selector `exclude`
+    /// (and, with `check`, only one that could complete now). Returns whether one was.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for one.
+    unsafe fn notify_getter(&mut self, exclude: *const Selector, check: bool, wakes: &mut WakeList) -> bool {
+        let mut cur = self.getters.head();
+        while let Some(g) = cur {
+            // SAFETY: linked, so live; lock held.
+            unsafe {
+                cur = next(g);
+                let w = g.as_ptr();
+                let sel = (*w).selector;
+                if (*w).notified || sel == exclude || (*sel).is_claimed() {
+                    continue;
+                }
+                if check && !self.has_for_getter(sel) {
+                    continue;
+                }
+                (*w).notified = true;
+                self.notified_getters += 1;
+                (*sel).notify(wakes);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Notifies the first un-notified, unclaimed putter.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for one.
+    unsafe fn notify_putter(&mut self, wakes: &mut WakeList) {
+        let mut cur = self.putters.head();
+        while let Some(p) = cur {
+            // SAFETY: linked, so live; lock held.
+            unsafe {
+                cur = next(p);
+                let w = p.as_ptr();
+                let sel = (*w).selector;
+                if (*w).notified || (*sel).is_claimed() {
+                    continue;
+                }
+                (*w).notified = true;
+                self.notified_putters += 1;
+                (*sel).notify(wakes);
+                return;
+            }
+        }
+    }
+
+    /// Rule 2: after a change, make sure someone who could act is notified.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for two.
+    #[inline]
+    pub(crate) unsafe fn settle(&mut self, wakes: &mut WakeList) {
+        if self.n_getters > 0 && self.notified_getters == 0 {
+            // SAFETY: lock held, room for one.
+            unsafe { self.notify_getter(ptr::null(), true, wakes) };
+        }
+        if self.n_putters > 0 && self.notified_putters == 0 && self.buffer.can_add() {
+            // SAFETY: lock held, room for one.
+            unsafe { self.notify_putter(wakes) };
+        }
+    }
+
+    /// Closes the channel. Returns whether this call closed it.
+    ///
+    /// # Safety
+    /// Lock held.
+    pub(crate) unsafe fn close(&mut self, wakes: &mut WakeList) -> bool {
+        if self.closed {
+            return false;
+        }
+        self.closed = true;
+        // Getters that can now see the end: wake as many as fit at once; each of them,
+        // when it completes, passes the news on (rule 2), so none is left asleep.
+        // SAFETY: lock held; room checked.
+        while wakes.room() > 0 && unsafe { self.notify_getter(ptr::null(), true, wakes) } {}
+        true
+    }
+
+    /// Takes a value without waiting (for `try_get`).
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for [`ARM_WAKES`].
+    pub(crate) unsafe fn try_get_now(&mut self, wakes: &mut WakeList) -> Option<Option<T>> {
+        // SAFETY: caller.
+        let out = unsafe { self.try_get(ptr::null(), wakes) };
+        if out.is_some() {
+            // SAFETY: lock held.
+            unsafe { self.settle(wakes) };
+        }
+        out
+    }
+}

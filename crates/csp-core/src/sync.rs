@@ -1,0 +1,65 @@
+//! The one place where atomics and cells are chosen: `core`'s normally, `loom`'s
+//! under `cfg(loom)`, so that the model checker sees every access the protocol makes.
+//!
+//! Everything else in the crate imports atomics and `UnsafeCell` from here, never from
+//! `core` directly.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize};
+
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::{AtomicBool, AtomicUsize};
+
+pub(crate) use core::sync::atomic::Ordering;
+
+/// Defines a function that is `const` normally and non-`const` under loom, whose
+/// atomics and cells have no `const` constructors.
+macro_rules! const_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident $($rest:tt)*) => {
+        #[cfg(not(loom))]
+        $(#[$m])* $vis const fn $name $($rest)*
+        #[cfg(loom)]
+        $(#[$m])* $vis fn $name $($rest)*
+    };
+}
+pub(crate) use const_fn;
+
+/// Spin-loop hint; under loom, a yield so the model can schedule the lock holder.
+#[inline]
+pub(crate) fn spin_hint() {
+    #[cfg(loom)]
+    loom::thread::yield_now();
+    #[cfg(not(loom))]
+    core::hint::spin_loop();
+}
+
+/// An `UnsafeCell` with closure access, so loom can check each access for races.
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(
+    #[cfg(not(loom))] core::cell::UnsafeCell<T>,
+    #[cfg(loom)] loom::cell::UnsafeCell<T>,
+);
+
+impl<T> UnsafeCell<T> {
+    const_fn! {
+        pub(crate) fn new(value: T) -> Self {
+            #[cfg(not(loom))]
+            { Self(core::cell::UnsafeCell::new(value)) }
+            #[cfg(loom)]
+            { Self(loom::cell::UnsafeCell::new(value)) }
+        }
+    }
+
+    /// Gives exclusive access to the contents for the duration of `f`.
+    #[inline(always)]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        #[cfg(not(loom))]
+        {
+            f(self.0.get())
+        }
+        #[cfg(loom)]
+        {
+            self.0.with_mut(f)
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Waiting parties: the [`Selector`] (one per waiting future) and the [`Node`] each of
+//! its operations links into a channel's wait queue.
+//!
+//! # Implementation details
+//! A *selector* is one waiting party: a plain `get`/`put` is a selector with one
+//! operation, a select has several. Its `state` word says whether it still waits or
+//! which operation has been *claimed*; the claim is a single compare-and-swap out of
+//! "waiting", so at most one operation of a selector ever completes.
+//!
+//! ```text
+//! state = (op + 1) << 1 | WOKEN     claimed: operation `op` is the one that happens
+//! state =        0 << 1 | WOKEN     waiting; WOKEN set: its waker has been taken
+//! ```
+//!
+//! The `WOKEN` bit gives the waker a single taker without a lock: the owner stores a
+//! waker and clears `WOKEN` while it holds the locks of *all* its channels; anybody who
+//! wants to wake it (holding the lock of *one* of them) sets `WOKEN` and takes the waker
+//! only if the bit was clear. So the waker cell is written by the owner under all its
+//! locks and read by exactly one taker per registration.
+//!
+//! # Invariants
+//! - A node is linked in at most one channel list, and only while its selector waits.
+//! - Every field of a [`Waiter`] except the owner's own bookkeeping before the first link
+//!   is read and written only under the lock of the channel the node belongs to.
+//! - The memory of a linked node and of its selector stays valid: both live in a pinned
+//!   future whose `Drop` takes the channel locks and unlinks the node first.
+
+use core::marker::PhantomPinned;
+use core::ptr::NonNull;
+use core::task::Waker;
+
+use crate::list::{Link, Pointers};
+use crate::sync::{const_fn, AtomicUsize, Ordering, UnsafeCell};
+use crate::wake::WakeList;
+
+/// Set while nobody may take the waker: it was taken, or none is registered.
+const WOKEN: usize = 1;
+
+/// The shared part of one waiting party: claim state and waker.
+pub struct Selector {
+    /// `(claimed op + 1) << 1 | WOKEN`; see the module docs. Claims are CAS'ed under the
+    /// lock of the claimed node's channel; the owner writes it under all its locks.
+    state: AtomicUsize,
+    /// The owner's waker. Written by the owner holding all its channel locks with
+    /// `WOKEN` set; taken by whoever clears... sets `WOKEN` from clear.
+    waker: UnsafeCell<Option<Waker>>,
+    /// The selector is `!Unpin`: nodes point at it while they are linked.
+    _pin: PhantomPinned,
+}
+
+// SAFETY: the waker cell is only touched under the protocol in the module docs (one
+// writer holding all locks, or the single winner of the WOKEN bit); the state is atomic.
+unsafe impl Sync for Selector {}
+// SAFETY: `Waker` is `Send`; nothing else is thread-bound.
+unsafe impl Send for Selector {}
+
+impl core::fmt::Debug for Selector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let s = self.state.load(Ordering::Relaxed);
+        f.debug_struct("Selector")
+            .field("claimed", &(s >> 1).checked_sub(1))
+            .field("woken", &(s & WOKEN != 0))
+            .finish()
+    }
+}
+
+impl Default for Selector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Selector {
+    const_fn! {
+        /// A selector that waits, with no waker registered.
+        pub(crate) fn new() -> Self {
+            Selector {
+                state: AtomicUsize::new(WOKEN),
+                waker: UnsafeCell::new(None),
+                _pin: PhantomPinned,
+            }
+        }
+    }
+
+    /// The claimed operation, if any.
+    #[inline]
+    pub(crate) fn claimed(&self) -> Option<usize> {
+        (self.state.load(Ordering::Acquire) >> 1).checked_sub(1)
+    }
+
+    /// Whether some operation has been claimed.
+    #[inline]
+    pub(crate) fn is_claimed(&self) -> bool {
+        self.state.load(Ordering::Acquire) >> 1 != 0
+    }
+
+    /// Marks `op` as the operation that happened, by the owner itself.
+    ///
+    /// # Safety
+    /// The caller is the owner and holds the locks of all the selector's channels, and
+    /// the selector is not claimed.
+    #[inline]
+    pub(crate) unsafe fn set_claimed(&self, op: usize) {
+        self.state.store(((op + 1) << 1) | WOKEN, Ordering::Release);
+    }
+
+    /// Makes the selector wait again (for reuse by a stream), dropping any old claim.
+    ///
+    /// # Safety
+    /// No node of this selector is linked anywhere.
+    #[inline]
+    pub(crate) unsafe fn reset(&self) {
+        self.state.store(WOKEN, Ordering::Relaxed);
+    }
+
+    /// Stores `waker` (unless an equivalent one is there) and opens the selector to
+    /// wake-ups.
+    ///
+    /// # Safety
+    /// The caller is the owner, holds the locks of all the selector's channels, and the
+    /// selector is not claimed.
+    #[inline]
+    pub(crate) unsafe fn register(&self, waker: &Waker) {
+        self.waker.with_mut(|w| {
+            // SAFETY: nobody else touches the cell: `WOKEN` is set (not cleared until
+            // below) and every would-be taker needs a lock we hold.
+            let w = unsafe { &mut *w };
+            match w {
+                Some(old) if old.will_wake(waker) => {}
+                _ => *w = Some(waker.clone()),
+            }
+        });
+        self.state.store(0, Ordering::Release);
+    }
+
+    /// Claims the selector for operation `op` if it still waits, queueing its waker.
+    /// Returns whether the claim succeeded; a failed claim means another operation of
+    /// the selector was claimed first.
+    ///
+    /// # Safety
+    /// The caller holds the lock of a channel in which one of this selector's nodes is
+    /// linked (so the selector is alive and its owner is not inside its locked step).
+    #[inline]
+    pub(crate) unsafe fn try_claim(&self, op: usize, wakes: &mut WakeList) -> bool {
+        let mut s = self.state.load(Ordering::Acquire);
+        loop {
+            if s >> 1 != 0 {
+                return false;
+            }
+            match self.state.compare_exchange_weak(
+                s,
+                ((op + 1) << 1) | WOKEN,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if s & WOKEN == 0 {
+                        // SAFETY: we turned WOKEN on, so we are the one taker.
+                        unsafe { self.take_waker(wakes) };
+                    }
+                    return true;
+                }
+                Err(now) => s = now,
+            }
+        }
+    }
+
+    /// Wakes the selector (if nobody has yet) without claiming it.
+    ///
+    /// # Safety
+    /// As for [`try_claim`](Self::try_claim).
+    #[inline]
+    pub(crate) unsafe fn notify(&self, wakes: &mut WakeList) {
+        if self.state.fetch_or(WOKEN, Ordering::AcqRel) & WOKEN == 0 {
+            // SAFETY: we turned WOKEN on, so we are the one taker.
+            unsafe { self.take_waker(wakes) };
+        }
+    }
+
+    /// # Safety
+    /// The caller turned `WOKEN` on for the current registration.
+    #[inline]
+    unsafe fn take_waker(&self, wakes: &mut WakeList) {
+        // SAFETY: the caller is the single taker; the owner writes only with WOKEN set.
+        if let Some(w) = self.waker.with_mut(|w| unsafe { (*w).take() }) {
+            wakes.push(w);
+        }
+    }
+}
+
+/// Where a node is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Not linked; not finished.
+    Idle,
+    /// In the channel's getter or putter queue.
+    Linked,
+    /// A counterpart claimed it and unlinked it: a put's value is gone; a get owns the
+    /// channel's hand-over slot. The owner finishes it on its next poll.
+    Claimed,
+    /// Completed: a put delivered; a get holds its value in `value`.
+    Done,
+    /// Completed by the channel being closed: a put keeps its value, a get got nothing.
+    Closed,
+    /// The output was taken.
+    Taken,
+}
+
+/// The mutable part of a node; see the module invariants for who may touch it when.
+#[derive(Debug)]
+pub(crate) struct Waiter<T> {
+    /// Queue links (channel lock).
+    pointers: Pointers<Waiter<T>>,
+    /// The selector this node belongs to; set before linking.
+    pub(crate) selector: *const Selector,
+    /// Which of the selector's operations this node is.
+    pub(crate) op: usize,
+    /// Life-cycle stage.
+    pub(crate) phase: Phase,
+    /// Woken by this channel and not yet polled again (the wake duty I-W).
+    pub(crate) notified: bool,
+    /// A put's value until delivered; a get's value once received.
+    pub(crate) value: Option<T>,
+}
+
+// SAFETY: `pointers` returns the address of the `pointers` field of the node.
+unsafe impl<T> Link for Waiter<T> {
+    #[inline]
+    unsafe fn pointers(node: NonNull<Self>) -> NonNull<Pointers<Self>> {
+        // SAFETY: `node` is live (caller); `addr_of_mut!` creates no reference.
+        unsafe { NonNull::new_unchecked(core::ptr::addr_of_mut!((*node.as_ptr()).pointers)) }
+    }
+}
+
+/// A wait-queue node, embedded in an operation future.
+pub(crate) struct Node<T> {
+    cell: core::cell::UnsafeCell<Waiter<T>>,
+    /// Linked nodes are pointed at by their channel: they must not move.
+    _pin: PhantomPinned,
+}
+
+impl<T> Node<T> {
+    pub(crate) const fn new(value: Option<T>) -> Self {
+        Node {
+            cell: core::cell::UnsafeCell::new(Waiter {
+                pointers: Pointers::new(),
+                selector: core::ptr::null(),
+                op: 0,
+                phase: Phase::Idle,
+                notified: false,
+                value,
+            }),
+            _pin: PhantomPinned,
+        }
+    }
+
+    /// Raw pointer to the node's fields; dereference only under the rules above.
+    #[inline]
+    pub(crate) fn ptr(&self) -> NonNull<Waiter<T>> {
+        // SAFETY: `UnsafeCell::get` never returns null.
+        unsafe { NonNull::new_unchecked(self.cell.get()) }
+    }
+}

@@ -1,0 +1,78 @@
+//! Wakers gathered while locks are held, called after every lock is released.
+//!
+//! A waker may run the woken task inline, or touch the very channel whose lock we hold,
+//! so no waker is ever called under a channel lock. Operations collect the wakers they
+//! owe into a [`WakeList`] on the stack (no allocation) and call them at the end.
+
+use core::task::Waker;
+
+/// How many wakers one pass under the locks may gather. A single put, get or try-op
+/// needs at most five; a select that would need more releases its locks, wakes what it
+/// has and carries on (see `select.rs`).
+pub(crate) const WAKE_LIST_CAP: usize = 8;
+
+/// A fixed-capacity list of wakers to call once the locks are released.
+pub struct WakeList {
+    wakers: [Option<Waker>; WAKE_LIST_CAP],
+    len: usize,
+}
+
+impl core::fmt::Debug for WakeList {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WakeList").field("len", &self.len).finish()
+    }
+}
+
+impl Default for WakeList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WakeList {
+    /// An empty list.
+    #[inline]
+    pub const fn new() -> Self {
+        WakeList {
+            wakers: [const { None }; WAKE_LIST_CAP],
+            len: 0,
+        }
+    }
+
+    /// How many more wakers fit.
+    #[inline]
+    pub fn room(&self) -> usize {
+        WAKE_LIST_CAP - self.len
+    }
+
+    /// Adds a waker to call later.
+    ///
+    /// # Panics
+    /// If the list is full. Every caller in this crate checks [`room`](Self::room)
+    /// first, so a panic here is a bug in csp.
+    #[inline]
+    pub fn push(&mut self, waker: Waker) {
+        assert!(self.len < WAKE_LIST_CAP, "csp: internal wake list overflow");
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+    }
+
+    /// Calls every waker gathered so far and empties the list. Call with no lock held.
+    #[inline]
+    pub fn wake_all(&mut self) {
+        let n = core::mem::replace(&mut self.len, 0);
+        for slot in &mut self.wakers[..n] {
+            if let Some(w) = slot.take() {
+                w.wake();
+            }
+        }
+    }
+}
+
+impl Drop for WakeList {
+    fn drop(&mut self) {
+        // Reached with wakers left only when unwinding out of a critical section (a
+        // panicking `Buffer` method): wake them anyway so nobody sleeps for ever.
+        self.wake_all();
+    }
+}
