@@ -1,0 +1,1 @@
+//! Benchmark support for comparing csp with other channel crates.

@@ -1,0 +1,166 @@
+//! Values cross threads exactly once, with selects and cancellation in the mix.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
+
+use csp_core::buffer::{Buffer, Fixed};
+use csp_core::{block_on, select, Chan};
+
+fn scale(n: u64) -> u64 {
+    if cfg!(miri) {
+        n / 200
+    } else {
+        n
+    }
+}
+
+/// Polls `fut` up to `polls` times with a no-op waker, then drops it (a cancellation).
+fn poll_a_little<F: Future>(fut: F, polls: usize) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..polls {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return Some(v);
+        }
+        std::thread::yield_now();
+    }
+    None
+}
+
+fn run_mpmc<B: Buffer<u64> + Send>(chan: &Chan<u64, B>, producers: u64, consumers: usize, per: u64) {
+    let seen = Mutex::new(HashSet::new());
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for p in 0..producers {
+            let chan = &chan;
+            let done = &done;
+            s.spawn(move || {
+                for i in 0..per {
+                    let mut v = p * per + i;
+                    // Some puts are tried with cancellation first; the value comes back.
+                    if i % 3 == 0 {
+                        let mut put = pin!(chan.put(v));
+                        let mut cx = Context::from_waker(Waker::noop());
+                        match put.as_mut().poll(&mut cx) {
+                            Poll::Ready(r) => {
+                                r.unwrap();
+                                continue;
+                            }
+                            Poll::Pending => match put.as_mut().take_value() {
+                                Some(back) => v = back,
+                                None => continue, // delivered meanwhile
+                            },
+                        }
+                    }
+                    chan.put_blocking(v).unwrap();
+                }
+                if done.fetch_add(1, Ordering::AcqRel) + 1 == producers as usize {
+                    chan.close();
+                }
+            });
+        }
+        for c in 0..consumers {
+            let chan = &chan;
+            let seen = &seen;
+            s.spawn(move || {
+                let mut mine = Vec::new();
+                let mut k = 0u64;
+                loop {
+                    k += 1;
+                    // Every other get is a short-lived future that may be cancelled.
+                    let got = if (k + c as u64) % 2 == 0 {
+                        match poll_a_little(chan.get(), 3) {
+                            Some(v) => v,
+                            None => continue,
+                        }
+                    } else {
+                        chan.get_blocking()
+                    };
+                    match got {
+                        Some(v) => mine.push(v),
+                        None => break,
+                    }
+                }
+                let mut seen = seen.lock().unwrap();
+                for v in mine {
+                    assert!(seen.insert(v), "value {v} received twice");
+                }
+            });
+        }
+    });
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.len() as u64, producers * per, "values lost");
+}
+
+#[test]
+fn rendezvous_mpmc_with_cancellation_conserves_values() {
+    let chan: Chan<u64> = Chan::new();
+    run_mpmc(&chan, 3, 3, scale(4000));
+}
+
+#[test]
+fn fixed_mpmc_with_cancellation_conserves_values() {
+    let chan: Chan<u64, Fixed<u64, 4>> = Chan::with_buffer(Fixed::new());
+    run_mpmc(&chan, 3, 3, scale(4000));
+}
+
+/// Producers select-put over two channels (one rendezvous, one buffered); consumers
+/// select-get over both. Every value arrives exactly once, and no losing put delivers.
+#[test]
+fn select_put_against_select_get_is_atomic() {
+    let a: Chan<u64> = Chan::new();
+    let b: Chan<u64, Fixed<u64, 2>> = Chan::with_buffer(Fixed::new());
+    let per = scale(3000);
+    let producers = 2u64;
+    let seen = Mutex::new(HashSet::new());
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for p in 0..producers {
+            let (a, b, done) = (&a, &b, &done);
+            s.spawn(move || {
+                for i in 0..per {
+                    let v = p * per + i;
+                    block_on(async {
+                        let mut pa = pin!(a.put(v));
+                        let mut pb = pin!(b.put(v));
+                        select! {
+                            r = pa.as_mut() => r.unwrap(),
+                            r = pb.as_mut() => r.unwrap(),
+                        }
+                        // Exactly one arm happened: the other still holds `v`.
+                        let back = pa.as_mut().take_value().or(pb.as_mut().take_value());
+                        assert_eq!(back, Some(v), "the losing put must keep its value");
+                    });
+                }
+                if done.fetch_add(1, Ordering::AcqRel) + 1 == producers as usize {
+                    a.close();
+                    b.close();
+                }
+            });
+        }
+        for _ in 0..2 {
+            let (a, b, seen) = (&a, &b, &seen);
+            s.spawn(move || {
+                let mut mine = Vec::new();
+                let (mut a_open, mut b_open) = (true, true);
+                while a_open || b_open {
+                    block_on(async {
+                        select! {
+                            v = a.get(), if a_open => match v { Some(v) => mine.push(v), None => a_open = false },
+                            v = b.get(), if b_open => match v { Some(v) => mine.push(v), None => b_open = false },
+                        }
+                    });
+                }
+                let mut seen = seen.lock().unwrap();
+                for v in mine {
+                    assert!(seen.insert(v), "value {v} received twice");
+                }
+            });
+        }
+    });
+    assert_eq!(seen.into_inner().unwrap().len() as u64, producers * per);
+}
