@@ -1,0 +1,554 @@
+//! The scenarios of `docs/design.md` ("Scenarios that broke simpler readings"), one test
+//! each, driven step by step on one thread with wakers that record their wakes.
+//!
+//! A test never polls a future that was not woken, except to *prove* it was not
+//! forgotten: [`quiesce`] polls woken tasks until nobody is woken, and
+//! [`assert_nothing_forgotten`] then polls every pending task once more and fails if
+//! one of them completes — that would be a party that could act but was never woken
+//! (a lost wake-up, guarantee 3).
+
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::Wake;
+
+use csp_core::buffer::{Fixed, Promise};
+use csp_core::{select, Chan, Closed, TryPutError};
+
+// ===== a tiny manual executor =====
+
+/// Counts the wakes of one task.
+#[derive(Default)]
+struct Flag(AtomicUsize);
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// One future with its own recording waker.
+struct Task<'a, O> {
+    name: &'static str,
+    fut: Option<Pin<Box<dyn Future<Output = O> + 'a>>>,
+    flag: Arc<Flag>,
+    waker: Waker,
+    out: Option<O>,
+}
+
+impl<'a, O> Task<'a, O> {
+    fn new(name: &'static str, fut: impl Future<Output = O> + 'a) -> Self {
+        let flag = Arc::new(Flag::default());
+        Task {
+            name,
+            fut: Some(Box::pin(fut)),
+            waker: Waker::from(flag.clone()),
+            flag,
+            out: None,
+        }
+    }
+
+    /// Polls once (clearing the recorded wakes); returns whether it is now complete.
+    fn poll(&mut self) -> bool {
+        let Some(f) = self.fut.as_mut() else {
+            return self.out.is_some();
+        };
+        self.flag.0.store(0, Ordering::SeqCst);
+        let mut cx = Context::from_waker(&self.waker);
+        if let Poll::Ready(o) = f.as_mut().poll(&mut cx) {
+            self.out = Some(o);
+            self.fut = None;
+            return true;
+        }
+        false
+    }
+
+    /// Whether a wake arrived since the last poll.
+    fn woken(&self) -> bool {
+        self.flag.0.load(Ordering::SeqCst) > 0
+    }
+
+    fn pending(&self) -> bool {
+        self.fut.is_some()
+    }
+
+    /// Cancels the task (drops the future).
+    fn cancel(&mut self) {
+        self.fut = None;
+    }
+
+    fn take(&mut self) -> O {
+        match self.out.take() {
+            Some(o) => o,
+            None => panic!("task {} has no output", self.name),
+        }
+    }
+}
+
+/// Something [`quiesce`] can drive.
+trait Drive {
+    fn name(&self) -> &'static str;
+    fn poll(&mut self) -> bool;
+    fn woken(&self) -> bool;
+    fn pending(&self) -> bool;
+}
+
+impl<O> Drive for Task<'_, O> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn poll(&mut self) -> bool {
+        Task::poll(self)
+    }
+    fn woken(&self) -> bool {
+        Task::woken(self)
+    }
+    fn pending(&self) -> bool {
+        Task::pending(self)
+    }
+}
+
+/// Polls woken pending tasks until no pending task is woken (bounded).
+fn quiesce(tasks: &mut [&mut dyn Drive]) {
+    for _ in 0..1000 {
+        let mut any = false;
+        for t in tasks.iter_mut() {
+            if t.pending() && t.woken() {
+                t.poll();
+                any = true;
+            }
+        }
+        if !any {
+            return;
+        }
+    }
+    panic!("tasks keep waking each other");
+}
+
+/// Guarantee 3: after quiescence, no pending task can complete (else it was forgotten).
+fn assert_nothing_forgotten(tasks: &mut [&mut dyn Drive]) {
+    quiesce(tasks);
+    for t in tasks.iter_mut() {
+        if t.pending() {
+            let name = t.name();
+            assert!(
+                !t.poll(),
+                "{name} could complete but was never woken (lost wake-up)"
+            );
+        }
+    }
+}
+
+// ===== the scenarios =====
+
+/// 1. *Refill wakes nobody.* A get that refills the buffer from a queued put must
+///    notify another waiting getter, or that getter sleeps beside the refilled value.
+#[test]
+fn s01_refill_notifies_the_next_getter() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    let mut g3 = Task::new("g3", ch.get());
+    assert!(!g1.poll() && !g2.poll() && !g3.poll());
+    let mut p1 = Task::new("p1", ch.put(1));
+    let mut p2 = Task::new("p2", ch.put(2));
+    let mut p3 = Task::new("p3", ch.put(3));
+    // p1 fills the buffer; p2 and p3 either hand over or queue.
+    assert!(p1.poll());
+    p2.poll();
+    p3.poll();
+    assert!(g1.woken(), "the first value notifies the first getter");
+    // Some put must be waiting now (buffer of one, one hand-over slot, three puts):
+    assert!(p2.pending() || p3.pending());
+    // Drive only woken tasks: every getter must get a value, through refills.
+    assert_nothing_forgotten(&mut [&mut g1, &mut g2, &mut g3, &mut p1, &mut p2, &mut p3]);
+    let mut got = vec![g1.take(), g2.take(), g3.take()];
+    got.sort();
+    assert_eq!(got, vec![Some(1), Some(2), Some(3)]);
+    assert!(!p2.pending() && !p3.pending());
+    assert_eq!(p2.take(), Ok(()));
+    assert_eq!(p3.take(), Ok(()));
+}
+
+/// 1b. The refill proper: a getter that arrives while a put is queued behind a full
+///     buffer takes the front, moves the queued value in, and the next waiting getter
+///     is told.
+#[test]
+fn s01b_refill_by_an_arriving_get_notifies_a_waiting_getter() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    ch.try_put(1).unwrap();
+    let mut p2 = Task::new("p2", ch.put(2));
+    assert!(!p2.poll(), "buffer full, nobody waits: the put queues");
+    let mut p3 = Task::new("p3", ch.put(3));
+    assert!(!p3.poll());
+    // A getter that takes 1 refills 2 from p2 and wakes p2.
+    assert_eq!(ch.try_get(), Ok(1));
+    assert!(p2.woken(), "the refilled putter is woken");
+    // Now a waiting getter: the refill done by the next get must notify it.
+    let mut g = Task::new("g", ch.get());
+    // `g` finds 2 at once and refills 3.
+    assert!(g.poll());
+    assert_eq!(g.take(), Some(2));
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(g2.poll());
+    assert_eq!(g2.take(), Some(3));
+    assert_nothing_forgotten(&mut [&mut p2, &mut p3]);
+    assert_eq!((p2.take(), p3.take()), (Ok(()), Ok(())));
+}
+
+/// 2. *Double wake.* Two values arriving for two waiting getters must notify both,
+///    not the first getter twice.
+#[test]
+fn s02_two_values_notify_two_getters() {
+    let ch: Chan<u32, Fixed<u32, 2>> = Chan::with_buffer(Fixed::new());
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll() && !g2.poll());
+    ch.try_put(1).unwrap();
+    ch.try_put(2).unwrap();
+    assert!(g1.woken(), "g1 notified by the first value");
+    assert!(g2.woken(), "g2 notified by the second value, not g1 twice");
+    assert!(g1.poll() && g2.poll());
+    assert_eq!((g1.take(), g2.take()), (Some(1), Some(2)));
+}
+
+/// 3. *Promise.* One value that never runs out: every waiting getter gets it, each
+///    completion passing the notification on.
+#[test]
+fn s03_promise_wakes_every_getter() {
+    let ch: Chan<u32, Promise<u32>> = Chan::promise();
+    let mut gs: Vec<Task<'_, Option<u32>>> =
+        ["g1", "g2", "g3"].map(|n| Task::new(n, ch.get())).into();
+    for g in &mut gs {
+        assert!(!g.poll());
+    }
+    ch.try_put(5).unwrap();
+    assert!(gs[0].woken());
+    {
+        let mut ds: Vec<&mut dyn Drive> = gs.iter_mut().map(|g| g as &mut dyn Drive).collect();
+        assert_nothing_forgotten(&mut ds);
+    }
+    for g in &mut gs {
+        assert_eq!(g.take(), Some(5));
+    }
+    // Later puts are discarded by the policy and counted.
+    ch.try_put(6).unwrap();
+    assert_eq!(ch.try_get(), Ok(5));
+    assert_eq!(ch.stats().discarded, 1);
+}
+
+/// 4. *Close during a hand-over.* A value handed to a getter that is then dropped must
+///    not be stranded by a close: the next getter gets it before seeing the end.
+#[test]
+fn s04_close_during_hand_over_keeps_the_value() {
+    let ch: Chan<u32> = Chan::new();
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll());
+    assert_eq!(
+        ch.try_put(7),
+        Ok(()),
+        "a waiting getter takes the hand-over"
+    );
+    assert!(ch.stats().in_flight);
+    ch.close();
+    // g2 must not see "closed and drained": 7 is in flight.
+    assert!(
+        !g2.poll(),
+        "the end is not seen while a hand-over is in flight"
+    );
+    g1.cancel();
+    assert!(g2.woken(), "the abandoned value is passed to g2");
+    assert!(g2.poll());
+    assert_eq!(g2.take(), Some(7));
+    assert_eq!(ch.try_get(), Err(csp_core::TryGetError::Closed));
+}
+
+/// 4b. Same, with nobody else waiting: the dropped getter's value becomes an orphan
+///     that the next get takes before the end.
+#[test]
+fn s04b_orphan_is_taken_before_the_end() {
+    let ch: Chan<u32> = Chan::new();
+    let mut g1 = Task::new("g1", ch.get());
+    assert!(!g1.poll());
+    ch.try_put(7).unwrap();
+    ch.close();
+    g1.cancel();
+    assert_eq!(ch.try_get(), Ok(7));
+    assert_eq!(ch.try_get(), Err(csp_core::TryGetError::Closed));
+}
+
+/// 5. *Queued put re-polled after close* still delivers.
+#[test]
+fn s05_queued_put_delivers_after_close() {
+    let ch: Chan<u32> = Chan::new();
+    let mut p = Task::new("p", ch.put(1));
+    assert!(!p.poll());
+    ch.close();
+    assert!(
+        !p.poll(),
+        "a queued put keeps waiting after close, it does not fail"
+    );
+    let mut g = Task::new("g", ch.get());
+    assert!(g.poll());
+    assert_eq!(g.take(), Some(1));
+    assert!(p.woken());
+    assert!(p.poll());
+    assert_eq!(p.take(), Ok(()));
+    // And a new put fails with its value back.
+    let mut p2 = Task::new("p2", ch.put(2));
+    assert!(p2.poll());
+    assert_eq!(p2.take(), Err(Closed(2)));
+}
+
+/// 5b. Same on a buffered channel: the queued put refills after close.
+#[test]
+fn s05b_queued_put_refills_after_close() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    ch.try_put(1).unwrap();
+    let mut p = Task::new("p", ch.put(2));
+    assert!(!p.poll());
+    ch.close();
+    assert!(!p.poll());
+    assert_eq!(ch.try_get(), Ok(1));
+    assert_eq!(ch.try_get(), Ok(2));
+    assert_eq!(ch.try_get(), Err(csp_core::TryGetError::Closed));
+    assert!(p.woken() && p.poll());
+    assert_eq!(p.take(), Ok(()));
+}
+
+/// 6. *Self-match.* A select with a get and a put on the same rendezvous channel must
+///    never hand its own value to itself, however often it is polled.
+#[test]
+fn s06_select_never_matches_itself() {
+    let ch: Chan<u32> = Chan::new();
+    let mut s = Task::new("s", async {
+        select! {
+            v = ch.get() => Err(v),
+            r = ch.put(1) => Ok(r),
+        }
+    });
+    for _ in 0..5 {
+        assert!(!s.poll(), "the select must not meet itself");
+    }
+    // A real getter takes the select's put.
+    let mut g = Task::new("g", ch.get());
+    assert!(g.poll());
+    assert_eq!(g.take(), Some(1));
+    assert!(s.woken() && s.poll());
+    assert_eq!(s.take(), Ok(Ok(())));
+}
+
+/// 6b. Two selects, each with a get and a put on the same channel: they must meet
+///     each other (exactly once), never themselves.
+#[test]
+fn s06b_two_self_selects_meet_each_other() {
+    let ch: Chan<u32> = Chan::new();
+    let mk = |v: u32| {
+        let ch = &ch;
+        async move {
+            select! {
+                g = ch.get() => (None, g),
+                r = ch.put(v) => (Some(r), None),
+            }
+        }
+    };
+    let mut a = Task::new("a", mk(1));
+    let mut b = Task::new("b", mk(2));
+    assert!(!a.poll());
+    assert!(b.poll(), "b meets a at once");
+    assert_nothing_forgotten(&mut [&mut a, &mut b]);
+    let (ra, rb) = (a.take(), b.take());
+    // One put and one get happened, between a and b.
+    match (ra, rb) {
+        ((Some(Ok(())), None), (None, Some(1))) | ((None, Some(2)), (Some(Ok(())), None)) => {}
+        other => panic!("not exactly one exchange between the two selects: {other:?}"),
+    }
+}
+
+/// 7. *Dropped woken getter* passes its notification to the next getter.
+#[test]
+fn s07_dropped_woken_getter_passes_the_wake_on() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll() && !g2.poll());
+    ch.try_put(1).unwrap();
+    assert!(g1.woken() && !g2.woken());
+    g1.cancel();
+    assert!(g2.woken(), "g1's notification passes to g2");
+    assert!(g2.poll());
+    assert_eq!(g2.take(), Some(1));
+}
+
+/// 7b. Rendezvous: a getter woken by a queued putter (not claimed) and then dropped
+///     passes the wake to the next getter, which takes the value from the putter.
+#[test]
+fn s07b_dropped_woken_rendezvous_getter() {
+    let ch: Chan<u32> = Chan::new();
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    let mut g3 = Task::new("g3", ch.get());
+    assert!(!g1.poll() && !g2.poll() && !g3.poll());
+    // p1 hands over to g1 (the slot is now in flight); p2 must queue and wake g2.
+    let mut p1 = Task::new("p1", ch.put(1));
+    assert!(p1.poll());
+    let mut p2 = Task::new("p2", ch.put(2));
+    assert!(!p2.poll());
+    assert!(
+        g2.woken(),
+        "a queued putter wakes a getter to come and claim it"
+    );
+    g2.cancel();
+    assert!(g3.woken(), "the dropped g2 passes its wake to g3");
+    assert_nothing_forgotten(&mut [&mut g1, &mut g3, &mut p2]);
+    assert_eq!(
+        (g1.take(), g3.take(), p2.take()),
+        (Some(1), Some(2), Ok(()))
+    );
+}
+
+/// Drop of a slot-owning getter: the value it was handed passes to the next getter.
+#[test]
+fn s07c_dropped_slot_owner_passes_the_value_on() {
+    let ch: Chan<u32> = Chan::new();
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll() && !g2.poll());
+    let mut p = Task::new("p", ch.put(9));
+    assert!(p.poll(), "handed to g1");
+    assert!(g1.woken());
+    g1.cancel();
+    assert!(g2.woken(), "the slot passes to g2");
+    assert!(g2.poll());
+    assert_eq!(g2.take(), Some(9));
+}
+
+/// 8. *Select woken on one arm that completes on another* passes the first arm's
+///    notification on to the next getter of that channel.
+#[test]
+fn s08_select_completing_elsewhere_passes_the_wake_on() {
+    let a: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let b: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let mut s = Task::new("s", async {
+        select! {
+            biased;
+            v = b.get() => ('b', v),
+            v = a.get() => ('a', v),
+        }
+    });
+    let mut g = Task::new("g", a.get());
+    assert!(!s.poll());
+    assert!(!g.poll());
+    a.try_put(1).unwrap(); // notifies s (first getter on a)
+    assert!(s.woken() && !g.woken());
+    b.try_put(2).unwrap();
+    assert!(s.poll());
+    assert_eq!(s.take(), ('b', Some(2)));
+    assert!(
+        g.woken(),
+        "s won on b: its notification on a must pass to g"
+    );
+    assert!(g.poll());
+    assert_eq!(g.take(), Some(1));
+}
+
+/// 9. *try_put while a hand-over is in flight* is `Full` even though a second getter
+///    waits; a blocking put in that position queues and wakes the second getter.
+#[test]
+fn s09_try_put_is_full_while_a_hand_over_is_in_flight() {
+    let ch: Chan<u32> = Chan::new();
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll() && !g2.poll());
+    assert_eq!(ch.try_put(1), Ok(()));
+    assert_eq!(
+        ch.try_put(2),
+        Err(TryPutError::Full(2)),
+        "one hand-over at a time"
+    );
+    let mut p = Task::new("p", ch.put(2));
+    assert!(!p.poll(), "the put queues");
+    assert!(g2.woken(), "and wakes g2 to claim it");
+    assert!(g2.poll());
+    assert_eq!(g2.take(), Some(2));
+    assert!(p.woken() && p.poll());
+    assert_eq!(p.take(), Ok(()));
+    assert!(g1.poll());
+    assert_eq!(g1.take(), Some(1));
+}
+
+/// 10. *All arms disabled by guards, no default*: a clear panic, not a hang.
+#[test]
+#[should_panic(expected = "every arm disabled and no default")]
+fn s10_all_arms_disabled_without_default_panics() {
+    let a: Chan<u32> = Chan::new();
+    let b: Chan<u32> = Chan::new();
+    let off = false;
+    csp_core::block_on(async {
+        select! {
+            v = a.get(), if off => v,
+            v = b.get(), if off => v,
+        }
+    });
+}
+
+/// 10b. With a default, all-disabled arms simply run the default.
+#[test]
+fn s10b_all_arms_disabled_with_default_runs_default() {
+    let a: Chan<u32> = Chan::new();
+    let off = false;
+    let r = csp_core::block_on(async {
+        select! {
+            v = a.get(), if off => v,
+            default => Some(99),
+        }
+    });
+    assert_eq!(r, Some(99));
+}
+
+// ===== beyond the ten: properties found while writing them =====
+
+/// One producer, one consumer, a buffered channel: values arrive in the order put.
+/// A waiting getter is notified by the first value; a second value put before that
+/// getter runs must queue behind the first, not overtake it through the hand-over slot.
+#[test]
+#[ignore = "bug: a put on a full buffered channel hands over to a waiting getter, overtaking buffered values (FIFO)"]
+fn fifo_order_is_kept_with_a_waiting_getter() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let mut g = Task::new("g", ch.get());
+    assert!(!g.poll());
+    ch.try_put(1).unwrap(); // buffered; g is notified
+    let _ = ch.try_put(2); // must not overtake 1
+    assert!(g.poll());
+    assert_eq!(g.take(), Some(1), "the consumer must see 1 first");
+}
+
+/// A select whose put and get arms are on two different channels is claimed by at most
+/// one counterpart: after a getter on one and a putter on the other have both acted,
+/// exactly one of them met the select.
+#[test]
+fn select_is_claimed_once_by_two_counterparts() {
+    let a: Chan<u32> = Chan::new();
+    let b: Chan<u32> = Chan::new();
+    let mut s = Task::new("s", async {
+        select! {
+            r = a.put(1) => ('p', r.is_ok(), None),
+            v = b.get() => ('g', true, v),
+        }
+    });
+    assert!(!s.poll());
+    // A getter on `a` claims the put arm; a putter on `b` must then not claim the get.
+    let mut g = Task::new("g", a.get());
+    assert!(g.poll());
+    assert_eq!(g.take(), Some(1));
+    assert_eq!(
+        b.try_put(5),
+        Err(TryPutError::Full(5)),
+        "the select is already taken"
+    );
+    assert!(s.poll());
+    assert_eq!(s.take(), ('p', true, None));
+}
