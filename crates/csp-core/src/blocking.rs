@@ -6,11 +6,11 @@
 
 extern crate std;
 
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
-use std::cell::Cell;
 use std::sync::Arc;
 use std::task::Wake;
 use std::thread::{self, Thread};

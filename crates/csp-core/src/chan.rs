@@ -457,7 +457,13 @@ impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Chan<T, B, L> {
             // SAFETY: we hold the lock.
             let (closed, len, cap, gets, puts) = unsafe {
                 self.with_state_locked(|st| {
-                    (st.closed, st.buffer.len(), st.buffer.capacity(), st.n_getters, st.n_putters)
+                    (
+                        st.closed,
+                        st.buffer.len(),
+                        st.buffer.capacity(),
+                        st.n_getters,
+                        st.n_putters,
+                    )
                 })
             };
             d.field("closed", &closed)

@@ -187,7 +187,12 @@ mod tests {
     #[test]
     fn matches_a_vecdeque_model() {
         let nodes: Vec<NonNull<Item>> = (0..16)
-            .map(|id| NonNull::from(Box::leak(Box::new(Item { ptrs: Pointers::new(), id }))))
+            .map(|id| {
+                NonNull::from(Box::leak(Box::new(Item {
+                    ptrs: Pointers::new(),
+                    id,
+                })))
+            })
             .collect();
         let mut linked = [false; 16];
         let mut list = List::<Item>::new();

@@ -193,7 +193,9 @@ mod cs {
 
         #[inline]
         unsafe fn unlock(&self) {
-            let state = self.restore.replace(critical_section::RestoreState::invalid());
+            let state = self
+                .restore
+                .replace(critical_section::RestoreState::invalid());
             // SAFETY: the caller holds the lock, so `state` came from the `acquire` that
             // took it, and locks are released in reverse order of acquisition.
             unsafe { critical_section::release(state) };

@@ -92,7 +92,11 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                             if (*w).phase == Phase::Linked {
                                 st.unlink_getter(node);
                             }
-                            (*w).phase = if got.is_some() { Phase::Done } else { Phase::Closed };
+                            (*w).phase = if got.is_some() {
+                                Phase::Done
+                            } else {
+                                Phase::Closed
+                            };
                             (*w).value = got;
                             st.settle(cx.wakes());
                             true
@@ -270,7 +274,9 @@ impl<T, B: Buffer<T>, L: RawLock> Arm for Get<'_, T, B, L> {
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Get<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Get").field("phase", &self.op.phase()).finish_non_exhaustive()
+        f.debug_struct("Get")
+            .field("phase", &self.op.phase())
+            .finish_non_exhaustive()
     }
 }
 
@@ -295,7 +301,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         unsafe { (*self.node.ptr().as_ptr()).phase }
     }
 
-    fn withdraw_locked(&mut self, sel: &Selector) {
+    pub(crate) fn withdraw_locked(&mut self, sel: &Selector) {
         if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
             let mut wakes = WakeList::new();
             self.chan.lock.lock();
@@ -565,7 +571,9 @@ impl<T, B: Buffer<T>, L: RawLock> Arm for Put<'_, T, B, L> {
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Put<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Put").field("phase", &self.op.phase()).finish_non_exhaustive()
+        f.debug_struct("Put")
+            .field("phase", &self.op.phase())
+            .finish_non_exhaustive()
     }
 }
 

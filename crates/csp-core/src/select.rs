@@ -73,7 +73,9 @@ pub struct ArmCx<'a> {
 
 impl fmt::Debug for ArmCx<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ArmCx").field("op", &self.op).finish_non_exhaustive()
+        f.debug_struct("ArmCx")
+            .field("op", &self.op)
+            .finish_non_exhaustive()
     }
 }
 
@@ -172,7 +174,7 @@ pub trait ArmSet {
     fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>>;
 }
 
-impl<'a, const N: usize> ArmSet for [Option<Pin<&'a mut dyn RawArm>>; N] {
+impl<const N: usize> ArmSet for [Option<Pin<&mut dyn RawArm>>; N] {
     #[inline]
     fn len(&self) -> usize {
         N
@@ -185,6 +187,63 @@ impl<'a, const N: usize> ArmSet for [Option<Pin<&'a mut dyn RawArm>>; N] {
         }
     }
 }
+
+/// Tuples of optional pinned arms (`None`: disabled), as `select!` builds them. A tuple
+/// keeps each arm's concrete type, so the select future is `Send` exactly when its
+/// arms are; the `dyn` view is made only for the duration of each call.
+macro_rules! tuple_arm_set {
+    ($($idx:tt $A:ident),+) => {
+        impl<'a, $($A: RawArm),+> ArmSet for ($(Option<Pin<&'a mut $A>>,)+) {
+            #[inline]
+            fn len(&self) -> usize {
+                [$($idx),+].len()
+            }
+            #[inline]
+            fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>> {
+                match i {
+                    $($idx => match &mut self.$idx {
+                        Some(a) => Some(a.as_mut() as Pin<&mut dyn RawArm>),
+                        None => None,
+                    },)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+tuple_arm_set!(0 A0);
+tuple_arm_set!(0 A0, 1 A1);
+tuple_arm_set!(0 A0, 1 A1, 2 A2);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25, 26 A26);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25, 26 A26, 27 A27);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25, 26 A26, 27 A27, 28 A28);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25, 26 A26, 27 A27, 28 A28, 29 A29);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25, 26 A26, 27 A27, 28 A28, 29 A29, 30 A30);
+tuple_arm_set!(0 A0, 1 A1, 2 A2, 3 A3, 4 A4, 5 A5, 6 A6, 7 A7, 8 A8, 9 A9, 10 A10, 11 A11, 12 A12, 13 A13, 14 A14, 15 A15, 16 A16, 17 A17, 18 A18, 19 A19, 20 A20, 21 A21, 22 A22, 23 A23, 24 A24, 25 A25, 26 A26, 27 A27, 28 A28, 29 A29, 30 A30, 31 A31);
 
 impl<A: RawArm> ArmSet for Pin<&mut [A]> {
     #[inline]
@@ -359,7 +418,10 @@ impl<S: ArmSet> Future for Select<S> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
         // SAFETY: we never move `arms` or `selector` out of the pinned select.
         let this = unsafe { self.get_unchecked_mut() };
-        assert!(!this.progress.finished, "csp: select polled after completion");
+        assert!(
+            !this.progress.finished,
+            "csp: select polled after completion"
+        );
         let sel = &this.selector;
         let n = this.arms.len();
         if !this.has_default && (0..n).all(|i| this.arms.arm(i).is_none()) {
@@ -374,7 +436,11 @@ impl<S: ArmSet> Future for Select<S> {
             let arms = &mut *held.arms;
             macro_rules! cx {
                 ($i:expr) => {
-                    &mut ArmCx { selector: sel, op: $i, wakes: &mut wakes }
+                    &mut ArmCx {
+                        selector: sel,
+                        op: $i,
+                        wakes: &mut wakes,
+                    }
                 };
             }
             'flush: {
@@ -387,7 +453,11 @@ impl<S: ArmSet> Future for Select<S> {
                         this.progress.winner = Some(op);
                     } else {
                         for k in 0..n {
-                            let i = if start + k >= n { start + k - n } else { start + k };
+                            let i = if start + k >= n {
+                                start + k - n
+                            } else {
+                                start + k
+                            };
                             let Some(a) = arms.arm(i) else { continue };
                             if wakes.room() < ARM_WAKES {
                                 break 'flush;
@@ -585,7 +655,7 @@ pub(crate) fn poll_one<A: Arm + ?Sized>(
         op: 0,
         wakes: &mut wakes,
     };
-    // SAFETY (all three calls): we hold the arm's only lock; `sel` is the arm's own
+    // SAFETY: (all three calls) we hold the arm's only lock; `sel` is the arm's own
     // selector, claimed only through that lock.
     let done = unsafe {
         if sel.claimed().is_some() {

@@ -97,9 +97,7 @@ macro_rules! select {
         )*
         let __csp_out = '__csp_select: loop {
             let __csp_winner = {
-                let __csp_arms = [$(
-                    $id.as_mut().as_pin_mut().map(|a| a as ::core::pin::Pin<&mut dyn $crate::RawArm>)
-                ),*];
+                let __csp_arms = ($($id.as_mut().as_pin_mut(),)*);
                 $crate::internal::Select::new(__csp_arms, $b, $crate::select!(@has_default $($d)*)).await
             };
             match __csp_winner {

@@ -9,9 +9,9 @@
 //! - A get takes, in this order: an *orphan* in the hand-over slot (a value whose getter
 //!   went away); the buffer's front, then refills the buffer from the first claimable
 //!   waiting putters; the value of the first claimable waiting putter.
-//! - A put adds to the buffer if it has room. Otherwise, only while the slot is empty, it
-//!   may claim the first claimable waiting getter and leave the value in the slot, owned
-//!   by that getter. Otherwise it waits, holding its value in its node.
+//! - A put adds to the buffer if it has room. Otherwise, only while the slot and the
+//!   buffer are empty, it may claim the first claimable waiting getter and leave the value
+//!   in the slot, owned by that getter. Otherwise it waits, holding its value in its node.
 //! - A getter that owns the slot takes the value when polled; if it goes away first it
 //!   passes ownership to the next claimable getter, or leaves an orphan.
 //!
@@ -264,7 +264,9 @@ impl<T, B: Buffer<T>> State<T, B> {
             unsafe { self.notify_getter(ptr::null(), false, wakes) };
             return PutOutcome::Done(discarded);
         }
-        if self.slot.is_none() {
+        // Hand over directly only when nothing is buffered: a getter that waits beside a
+        // full buffer (notified, not yet polled) must get the buffered values first (FIFO).
+        if self.slot.is_none() && !self.buffer.can_take() {
             let mut cur = self.getters.head();
             while let Some(g) = cur {
                 // SAFETY: linked, so live; lock held.
@@ -306,7 +308,12 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `g` is live, unlinked, pinned until unlinked, owned by `sel`.
-    pub(crate) unsafe fn link_getter(&mut self, g: NonNull<Waiter<T>>, sel: *const Selector, op: usize) {
+    pub(crate) unsafe fn link_getter(
+        &mut self,
+        g: NonNull<Waiter<T>>,
+        sel: *const Selector,
+        op: usize,
+    ) {
         // SAFETY: caller.
         unsafe {
             let w = g.as_ptr();
@@ -419,7 +426,12 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
-    unsafe fn notify_getter(&mut self, exclude: *const Selector, check: bool, wakes: &mut WakeList) -> bool {
+    unsafe fn notify_getter(
+        &mut self,
+        exclude: *const Selector,
+        check: bool,
+        wakes: &mut WakeList,
+    ) -> bool {
         let mut cur = self.getters.head();
         while let Some(g) = cur {
             // SAFETY: linked, so live; lock held.

@@ -239,6 +239,12 @@ pub(crate) struct Node<T> {
     _pin: PhantomPinned,
 }
 
+// SAFETY: a node's fields are reached from other threads only under its channel's lock
+// (module invariants), and what moves between threads through it is a `T: Send`.
+unsafe impl<T: Send> Send for Node<T> {}
+// SAFETY: as above: shared access from other threads happens only under the lock.
+unsafe impl<T: Send> Sync for Node<T> {}
+
 impl<T> Node<T> {
     pub(crate) const fn new(value: Option<T>) -> Self {
         Node {

@@ -31,7 +31,12 @@ fn poll_a_little<F: Future>(fut: F, polls: usize) -> Option<F::Output> {
     None
 }
 
-fn run_mpmc<B: Buffer<u64> + Send>(chan: &Chan<u64, B>, producers: u64, consumers: usize, per: u64) {
+fn run_mpmc<B: Buffer<u64> + Send>(
+    chan: &Chan<u64, B>,
+    producers: u64,
+    consumers: usize,
+    per: u64,
+) {
     let seen = Mutex::new(HashSet::new());
     let done = AtomicUsize::new(0);
     std::thread::scope(|s| {

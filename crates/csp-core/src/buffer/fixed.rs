@@ -25,7 +25,12 @@ pub struct Fixed<T, const N: usize> {
 impl<T, const N: usize> Fixed<T, N> {
     /// An empty buffer.
     pub const fn new() -> Self {
-        const { assert!(N > 0, "csp: a Fixed buffer needs a capacity of at least 1; use Rendezvous for 0") };
+        const {
+            assert!(
+                N > 0,
+                "csp: a Fixed buffer needs a capacity of at least 1; use Rendezvous for 0"
+            )
+        };
         Fixed {
             queue: Deque::new(),
         }

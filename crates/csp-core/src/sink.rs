@@ -1,0 +1,136 @@
+//! A `futures_sink::Sink` for puts (feature `sink`).
+
+use core::fmt;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use futures_sink::Sink;
+
+use crate::buffer::Buffer;
+use crate::chan::Chan;
+use crate::error::Closed;
+use crate::lock::RawLock;
+use crate::ops::PutOp;
+use crate::select::poll_one;
+use crate::waiter::Selector;
+
+/// A [`Sink`] that puts each item into a channel, one at a time: an item is accepted
+/// by `start_send` and delivered by the next `poll_ready`/`poll_flush`. `poll_close`
+/// delivers the last item and then closes the channel.
+///
+/// Errors are [`Closed`], carrying the item that could not be delivered.
+///
+/// # Examples
+/// ```
+/// use core::future::poll_fn;
+/// use core::pin::pin;
+/// use futures_sink::Sink;
+/// use csp_core::{Chan, PutSink};
+/// use csp_core::buffer::Fixed;
+///
+/// # csp_core::block_on(async {
+/// let ch: Chan<u8, Fixed<u8, 4>> = Chan::with_buffer(Fixed::new());
+/// let mut sink = pin!(PutSink::new(&ch));
+/// for v in [1, 2] {
+///     poll_fn(|cx| sink.as_mut().poll_ready(cx)).await.unwrap();
+///     sink.as_mut().start_send(v).unwrap();
+/// }
+/// poll_fn(|cx| sink.as_mut().poll_close(cx)).await.unwrap();
+/// assert_eq!(ch.try_get(), Ok(1));
+/// assert_eq!(ch.try_get(), Ok(2));
+/// assert!(ch.is_closed());
+/// # });
+/// ```
+pub struct PutSink<
+    'a,
+    T,
+    B: Buffer<T> = crate::buffer::Rendezvous,
+    L: RawLock = crate::lock::DefaultLock,
+> {
+    chan: &'a Chan<T, B, L>,
+    /// The item being delivered. Its node may be linked while it waits, so it is
+    /// pinned with the sink and withdrawn before it is replaced or dropped.
+    pending: Option<PutOp<'a, T, B, L>>,
+    selector: Selector,
+}
+
+impl<'a, T, B: Buffer<T>, L: RawLock> PutSink<'a, T, B, L> {
+    /// A sink into `chan`.
+    pub fn new(chan: &'a Chan<T, B, L>) -> Self {
+        PutSink {
+            chan,
+            pending: None,
+            selector: Selector::new(),
+        }
+    }
+
+    /// Drives the pending item, if any, to delivery.
+    fn drive(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Closed<T>>> {
+        // SAFETY: `pending` is structurally pinned: it is only replaced once it is in no
+        // wait queue (after it completed), and dropped in place.
+        let this = unsafe { self.get_unchecked_mut() };
+        let Some(op) = this.pending.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        // SAFETY: see above; `op` does not move while pinned here.
+        let op = unsafe { Pin::new_unchecked(op) };
+        match poll_one(op, &this.selector, cx) {
+            Poll::Ready(out) => {
+                this.pending = None;
+                // SAFETY: the completed node is in no list.
+                unsafe { this.selector.reset() };
+                Poll::Ready(out)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Sink<T> for PutSink<'_, T, B, L> {
+    type Error = Closed<T>;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Closed<T>>> {
+        self.drive(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: T) -> Result<(), Closed<T>> {
+        // SAFETY: we only replace `pending` when it is `None`.
+        let this = unsafe { self.get_unchecked_mut() };
+        assert!(
+            this.pending.is_none(),
+            "csp: PutSink::start_send called without poll_ready returning Ready(Ok(()))"
+        );
+        if this.chan.is_closed() {
+            return Err(Closed(item));
+        }
+        this.pending = Some(PutOp::new(this.chan, item));
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Closed<T>>> {
+        self.drive(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Closed<T>>> {
+        let out = core::task::ready!(self.as_mut().drive(cx));
+        self.chan.close();
+        Poll::Ready(out)
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> Drop for PutSink<'_, T, B, L> {
+    fn drop(&mut self) {
+        // Restores soundness after a cancellation: unlink a waiting item's node.
+        if let Some(op) = self.pending.as_mut() {
+            op.withdraw_locked(&self.selector);
+        }
+    }
+}
+
+impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for PutSink<'_, T, B, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutSink")
+            .field("pending", &self.pending.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,66 @@
+//! Test support: a waker that counts its wakes, and polling helpers.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A waker that counts how often it was woken.
+#[derive(Default)]
+pub struct Counter(AtomicUsize);
+
+impl Wake for Counter {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A counting waker and its counter.
+pub fn counting_waker() -> (Arc<Counter>, Waker) {
+    let c = Arc::new(Counter::default());
+    (c.clone(), Waker::from(c))
+}
+
+impl Counter {
+    /// Wakes so far.
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Polls once with `waker`.
+pub fn poll_with<F: Future + ?Sized>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    fut.poll(&mut Context::from_waker(waker))
+}
+
+/// Polls once with a no-op waker.
+pub fn poll_once<F: Future + ?Sized>(fut: Pin<&mut F>) -> Poll<F::Output> {
+    fut.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// A value that counts its drops, to check every value is dropped exactly once.
+#[derive(Debug)]
+pub struct Tracked {
+    pub id: u64,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Tracked {
+    pub fn new(id: u64, drops: &Arc<AtomicUsize>) -> Self {
+        Tracked {
+            id,
+            drops: drops.clone(),
+        }
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,310 @@
+//! `select!`: exactly one arm, priority, fairness, default, guards, mixed types.
+
+mod common;
+
+use std::pin::pin;
+use std::task::Poll;
+
+use common::{counting_waker, poll_once, poll_with};
+use csp_core::buffer::Fixed;
+use csp_core::{block_on, pin_index, select, select_slice, Arm, Chan, Closed};
+
+type Buf<T> = Chan<T, Fixed<T, 4>>;
+
+fn buf<T>() -> Buf<T> {
+    Chan::with_buffer(Fixed::new())
+}
+
+#[test]
+fn biased_select_takes_the_leftmost_ready_arm() {
+    let a: Buf<u8> = buf();
+    let b: Buf<u8> = buf();
+    a.try_put(1).unwrap();
+    b.try_put(2).unwrap();
+    for _ in 0..20 {
+        let got = block_on(async {
+            select! {
+                biased;
+                v = a.get() => ("a", v),
+                v = b.get() => ("b", v),
+            }
+        });
+        assert_eq!(got, ("a", Some(1)));
+        a.try_put(1).unwrap();
+    }
+    // The losing arm took nothing.
+    assert_eq!(b.len(), 1);
+}
+
+#[test]
+fn unbiased_select_chooses_among_ready_arms_at_random() {
+    let a: Buf<u8> = buf();
+    let b: Buf<u8> = buf();
+    let mut counts = [0u32; 2];
+    let rounds = if cfg!(miri) { 40 } else { 400 };
+    for _ in 0..rounds {
+        let _ = a.try_put(0);
+        let _ = b.try_put(1);
+        let i = block_on(async {
+            select! {
+                _ = a.get() => 0,
+                _ = b.get() => 1,
+            }
+        });
+        counts[i] += 1;
+    }
+    assert!(
+        counts[0] > rounds / 5 && counts[1] > rounds / 5,
+        "unfair: {counts:?}"
+    );
+}
+
+#[test]
+fn default_runs_when_nothing_is_ready_and_queues_nothing() {
+    let a: Chan<u8> = Chan::new();
+    let got = block_on(async {
+        select! {
+            v = a.get() => v,
+            r = a.put(3) => r.err().map(Closed::into_inner),
+            default => Some(99),
+        }
+    });
+    assert_eq!(got, Some(99));
+    let s = a.stats();
+    assert_eq!((s.waiting_gets, s.waiting_puts), (0, 0));
+}
+
+#[test]
+fn mixed_put_and_get_arms_on_different_types_complete_exactly_one() {
+    let nums: Buf<u64> = buf();
+    let words: Chan<String> = Chan::new();
+    // Nobody takes from `words`, so only the put into `nums` can happen.
+    let got = block_on(async {
+        select! {
+            r = words.put("lost?".to_string()) => format!("word {r:?}"),
+            r = nums.put(7) => format!("num {r:?}"),
+        }
+    });
+    assert_eq!(got, "num Ok(())");
+    assert_eq!(nums.try_get(), Ok(7));
+    assert_eq!(words.stats().waiting_puts, 0, "the losing put withdrew");
+}
+
+#[test]
+fn losing_put_gives_its_value_back() {
+    let idle: Chan<String> = Chan::new();
+    let ready: Buf<u8> = buf();
+    ready.try_put(1).unwrap();
+    block_on(async {
+        let mut put = pin!(idle.put("mine".to_string()));
+        select! {
+            _ = put.as_mut() => unreachable!(),
+            v = ready.get() => assert_eq!(v, Some(1)),
+        }
+        assert_eq!(put.as_mut().take_value().as_deref(), Some("mine"));
+    });
+}
+
+#[test]
+fn select_waits_then_completes_on_the_arm_that_became_ready() {
+    let a: Chan<u8> = Chan::new();
+    let b: Chan<&str> = Chan::new();
+    let (wakes, waker) = counting_waker();
+    let mut fut = pin!(async {
+        select! {
+            v = a.get() => format!("a {v:?}"),
+            v = b.get() => format!("b {v:?}"),
+        }
+    });
+    assert!(poll_with(fut.as_mut(), &waker).is_pending());
+    assert_eq!(
+        b.try_put("x"),
+        Ok(()),
+        "the select's get waits, so try_put hands over"
+    );
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(
+        poll_with(fut.as_mut(), &waker),
+        Poll::Ready("b Some(\"x\")".to_string())
+    );
+    // The other arm left the channel.
+    assert_eq!(a.stats().waiting_gets, 0);
+    assert_eq!(a.try_put(1), Err(csp_core::TryPutError::Full(1)));
+}
+
+#[test]
+fn select_on_a_closed_channel_completes_with_none() {
+    let work: Chan<u8> = Chan::new();
+    let stop: Chan<()> = Chan::new();
+    stop.close();
+    let got = block_on(async {
+        select! {
+            v = work.get() => format!("work {v:?}"),
+            v = stop.get() => format!("stop {v:?}"),
+        }
+    });
+    assert_eq!(got, "stop None");
+}
+
+#[test]
+fn new_put_on_a_closed_channel_in_a_select_fails_with_its_value() {
+    let ch: Chan<String> = Chan::new();
+    let never: Chan<u8> = Chan::new();
+    ch.close();
+    let got = block_on(async {
+        select! {
+            r = ch.put("back".to_string()) => r,
+            _ = never.get() => unreachable!(),
+        }
+    });
+    assert_eq!(got, Err(Closed("back".to_string())));
+}
+
+#[test]
+fn guard_disables_an_arm_without_evaluating_it() {
+    let a: Buf<u8> = buf();
+    a.try_put(1).unwrap();
+    let b: Buf<u8> = buf();
+    b.try_put(2).unwrap();
+    let mut evaluated = false;
+    let got = block_on(async {
+        select! {
+            biased;
+            v = { evaluated = true; a.get() }, if false => v,
+            v = b.get() => v,
+        }
+    });
+    assert_eq!(got, Some(2));
+    assert!(!evaluated);
+    assert_eq!(a.len(), 1);
+}
+
+#[test]
+#[should_panic(expected = "every arm disabled and no default")]
+fn all_arms_disabled_without_default_panics() {
+    let a: Chan<u8> = Chan::new();
+    block_on(async {
+        select! {
+            v = a.get(), if false => v,
+        }
+    });
+}
+
+#[test]
+fn refutable_pattern_disables_the_arm_and_selects_again() {
+    let jobs: Buf<u32> = buf();
+    let stop: Chan<()> = Chan::new();
+    jobs.close();
+    let mut pending = pin!(async {
+        select! {
+            Some(j) = jobs.get() => format!("job {j}"),
+            _ = stop.get() => "stopped".to_string(),
+        }
+    });
+    // `jobs` is closed: its arm yields None, which does not match; the select waits on `stop`.
+    assert!(poll_once(pending.as_mut()).is_pending());
+    stop.close();
+    assert_eq!(
+        poll_once(pending.as_mut()),
+        Poll::Ready("stopped".to_string())
+    );
+}
+
+#[test]
+fn same_channel_in_two_arms_never_matches_itself() {
+    // A select that both puts to and gets from one rendezvous channel must not hand the
+    // value to itself (scenario 6): alone, it waits.
+    let ch: Chan<u8> = Chan::new();
+    let mut fut = pin!(async {
+        select! {
+            v = ch.get() => format!("got {v:?}"),
+            r = ch.put(1) => format!("put {r:?}"),
+        }
+    });
+    assert!(poll_once(fut.as_mut()).is_pending());
+    assert!(poll_once(fut.as_mut()).is_pending());
+    // Another party takes the put.
+    assert_eq!(ch.try_get(), Ok(1));
+    assert_eq!(
+        poll_once(fut.as_mut()),
+        Poll::Ready("put Ok(())".to_string())
+    );
+    assert_eq!(ch.stats().waiting_gets, 0);
+}
+
+#[test]
+fn select_against_select_on_two_rendezvous_channels() {
+    let a: Chan<u32> = Chan::new();
+    let b: Chan<u32> = Chan::new();
+    let n = if cfg!(miri) { 20 } else { 2000 };
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for i in 0..n {
+                block_on(async {
+                    select! {
+                        r = a.put(i) => r.unwrap(),
+                        r = b.put(i) => r.unwrap(),
+                    }
+                });
+            }
+            a.close();
+            b.close();
+        });
+        let mut got = Vec::new();
+        let (mut ao, mut bo) = (true, true);
+        while ao || bo {
+            block_on(async {
+                select! {
+                    v = a.get(), if ao => match v { Some(v) => got.push(v), None => ao = false },
+                    v = b.get(), if bo => match v { Some(v) => got.push(v), None => bo = false },
+                }
+            });
+        }
+        assert_eq!(
+            got,
+            (0..n).collect::<Vec<_>>(),
+            "one put, in order, exactly once each"
+        );
+    });
+}
+
+#[test]
+fn select_slice_over_a_runtime_sized_set() {
+    let chans: Vec<Buf<usize>> = (0..5).map(|_| buf()).collect();
+    chans[3].try_put(33).unwrap();
+    block_on(async {
+        let mut gets = pin!([
+            chans[0].get(),
+            chans[1].get(),
+            chans[2].get(),
+            chans[3].get(),
+            chans[4].get()
+        ]);
+        let i = select_slice(gets.as_mut(), true).await;
+        assert_eq!(i, 3);
+        assert_eq!(pin_index(gets.as_mut(), i).take_output(), Some(33));
+    });
+    assert!(chans.iter().all(|c| c.stats().waiting_gets == 0));
+}
+
+#[test]
+fn dropping_a_waiting_select_withdraws_every_arm() {
+    let a: Chan<u8> = Chan::new();
+    let b: Chan<u8> = Chan::new();
+    {
+        let mut fut = pin!(async {
+            select! {
+                v = a.get() => v,
+                r = b.put(1) => r.ok().map(|_| 0),
+            }
+        });
+        assert!(poll_once(fut.as_mut()).is_pending());
+        assert_eq!((a.stats().waiting_gets, b.stats().waiting_puts), (1, 1));
+    }
+    assert_eq!((a.stats().waiting_gets, b.stats().waiting_puts), (0, 0));
+    assert_eq!(
+        b.try_get(),
+        Err(csp_core::TryGetError::Empty),
+        "the dropped put delivered nothing"
+    );
+}
