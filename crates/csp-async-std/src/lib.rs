@@ -1,0 +1,44 @@
+//! [async-std](https://github.com/async-rs/async-std) adapter for csp channels: spawn
+//! tasks, run a main future, yield, and make channels that speak time.
+//!
+//! **async-std is discontinued upstream**: its authors point users to smol. Prefer
+//! `csp-smol`, which has the same API; this crate is for projects that still use
+//! async-std.
+//!
+#![doc = include_str!("../README.md")]
+//!
+//! # What each function does
+//! | function | behaviour |
+//! |---|---|
+//! | [`go`] | spawn a task; awaiting the returned [`Task`] gives its result |
+//! | [`run`] | run a future on a fresh runtime on this thread, then cancel leftovers |
+//! | [`run_in_thread`] | the same on a new thread; returns a [`ThreadTask`] |
+//! | [`nop`] | yield to the scheduler once |
+//! | [`sleep`] | wait for a duration |
+//! | [`timeout`] | a channel that closes itself after a duration |
+//! | [`after`] | a channel that yields one [`Instant`](std::time::Instant) after a duration |
+//! | [`tick_tock`] | a channel yielding `(n, Instant)` every period, `n` from 1 |
+//! | [`spawn_blocking`] | run a blocking closure on async-std's blocking pool |
+//!
+//! # How `run` cancels leftovers
+//! [`run`] makes a fresh `async_executor::Executor` (the executor async-std itself is
+//! built on), installs it as this thread's current
+//! executor (so [`go`] spawns on it), and drives it together with the main future with
+//! `async_std::task::block_on`. When the main future returns, the executor is dropped, which drops
+//! every task still alive (their futures are dropped, and any value a cancelled put was
+//! holding is dropped with it, never delivered). Closures started by [`spawn_blocking`]
+//! cannot be interrupted: they run to completion in the background.
+//!
+//! Outside `run`, [`go`] and the time channels use async-std's global executor
+//! (`async_std::task::spawn`). Timers are async-std's.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod task;
+mod thread;
+mod time;
+
+pub use task::{go, nop, spawn_blocking, Task};
+pub use thread::{run, run_in_thread, ThreadTask};
+pub use time::{after, sleep, tick_tock, timeout, After, Ticks, Timeout};

@@ -1,0 +1,152 @@
+//! Channels that speak time: [`timeout`], [`after`], [`tick_tock`], and [`sleep`].
+
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use csp_core::buffer::Fixed;
+use csp_core::Chan;
+
+/// The channel [`timeout`] returns: it carries no values and closes itself when time is
+/// up, so a get on it completes with `None` then.
+pub type Timeout = Arc<Chan<()>>;
+
+/// The channel [`after`] returns: it yields one [`Instant`] (when it fired), then closes.
+pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
+
+/// The channel [`tick_tock`] returns: `(n, when)` for n = 1, 2, ...; rendezvous, so a
+/// tick waits for its getter.
+pub type Ticks = Arc<Chan<(u64, Instant)>>;
+
+/// Waits for `d` (`async_std::task::sleep`).
+///
+/// # Examples
+/// ```
+/// csp_async_std::run(csp_async_std::sleep(std::time::Duration::from_millis(1)));
+/// ```
+pub async fn sleep(d: Duration) {
+    async_std::task::sleep(d).await;
+}
+
+/// Returns a channel that closes itself after `d` (aiochan's `timeout`): select on its
+/// get to bound a wait.
+///
+/// A background task holds only a weak reference, so dropping every handle before the
+/// deadline frees the channel; the task ends at the deadline either way.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use csp_core::{select, Chan};
+///
+/// csp_async_std::run(async {
+///     let never = Chan::<u32>::new();
+///     let t = csp_async_std::timeout(Duration::from_millis(10));
+///     let got = select! {
+///         v = never.get() => v,
+///         _ = t.get() => None, // closed: time is up
+///     };
+///     assert_eq!(got, None);
+///     assert!(t.is_closed());
+/// });
+/// ```
+pub fn timeout(d: Duration) -> Timeout {
+    let ch: Timeout = Arc::new(Chan::new());
+    let weak: Weak<Chan<()>> = Arc::downgrade(&ch);
+    let deadline = Instant::now() + d;
+    crate::go(async move {
+        sleep_until(deadline).await;
+        if let Some(ch) = weak.upgrade() {
+            ch.close();
+        }
+    });
+    ch
+}
+
+/// Returns a channel that yields one value, the [`Instant`] it fired, after `d`, and then
+/// closes (like Go's `time.After`).
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// csp_async_std::run(async {
+///     let start = Instant::now();
+///     let a = csp_async_std::after(Duration::from_millis(5));
+///     let fired = a.get().await.unwrap();
+///     assert!(fired >= start);
+///     assert_eq!(a.get().await, None); // one value only
+/// });
+/// ```
+pub fn after(d: Duration) -> After {
+    let ch: After = Arc::new(Chan::with_buffer(Fixed::new()));
+    let weak = Arc::downgrade(&ch);
+    let deadline = Instant::now() + d;
+    crate::go(async move {
+        sleep_until(deadline).await;
+        if let Some(ch) = weak.upgrade() {
+            // The buffer has room for this one value; a full or closed channel means
+            // someone else put or closed, and then there is nothing to do.
+            let _ = ch.try_put(Instant::now());
+            ch.close();
+        }
+    });
+    ch
+}
+
+/// Returns a channel that yields `(n, when)` every `period`, with `n` counting from 1
+/// (aiochan's `tick_tock`). Close the channel to stop it.
+///
+/// The channel is a rendezvous: a tick waits until someone takes it, and the next tick
+/// is due one `period` after the previous one was due, or one `period` after it was
+/// taken if the getter was late (ticks are delayed, never bunched up).
+///
+/// # Panics
+/// If `period` is zero.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+///
+/// csp_async_std::run(async {
+///     let ticks = csp_async_std::tick_tock(Duration::from_millis(2));
+///     let (n1, t1) = ticks.get().await.unwrap();
+///     let (n2, t2) = ticks.get().await.unwrap();
+///     assert_eq!((n1, n2), (1, 2));
+///     assert!(t2 > t1);
+///     ticks.close();
+/// });
+/// ```
+pub fn tick_tock(period: Duration) -> Ticks {
+    assert!(
+        !period.is_zero(),
+        "csp-async-std: tick_tock needs a non-zero period"
+    );
+    let ch: Ticks = Arc::new(Chan::new());
+    let weak = Arc::downgrade(&ch);
+    crate::go(async move {
+        let mut due = Instant::now() + period;
+        let mut n = 0u64;
+        loop {
+            sleep_until(due).await;
+            let Some(ch) = weak.upgrade() else { return };
+            n += 1;
+            if ch.put((n, Instant::now())).await.is_err() {
+                return; // closed
+            }
+            due += period;
+            let now = Instant::now();
+            if due < now {
+                due = now + period;
+            }
+        }
+    });
+    ch
+}
+
+/// Waits until `deadline` (at once if it has passed).
+async fn sleep_until(deadline: Instant) {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if !left.is_zero() {
+        async_std::task::sleep(left).await;
+    }
+}
