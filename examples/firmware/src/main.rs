@@ -37,7 +37,8 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use cortex_m_semihosting::hprintln;
-use csp_core::buffer::{Fixed, Sliding};
+use csp_core::buffer::{Fixed, Rendezvous, Sliding};
+use csp_core::lock::SpinLock;
 use csp_core::{select, Chan, TryGetError, TryPutError};
 
 use csp_firmware_example::{executor, finish};
@@ -165,6 +166,10 @@ fn print_sizes() {
     hprintln!(
         "size_of Chan<u32> (rendezvous)      = {} B",
         size_of::<Chan<u32>>()
+    );
+    hprintln!(
+        "size_of Chan<u32, _, SpinLock>      = {} B",
+        size_of::<Chan<u32, Rendezvous, SpinLock>>()
     );
     hprintln!(
         "size_of Chan<u32, Sliding<u32, 4>>  = {} B",
