@@ -1,0 +1,129 @@
+//! `cargo bench -p csp-benches --bench peers [-- OPTIONS]`: every peer in one process.
+//!
+//! Repetitions are interleaved across the cells of one (workload, capacity) group, so
+//! drift of the machine hits all peers alike; each cell reports the median of the reps.
+//!
+//! Options (also after `--`):
+//! - `--quick` (or `CSP_BENCH_QUICK=1`): 20k messages per cell instead of 1M.
+//! - `--n N` (or `CSP_BENCH_N=N`): N messages per cell (ping-pong: N/5 round trips).
+//! - `--reps R`: repetitions per cell (default 5).
+//! - `--filter TERMS`: comma-separated terms that must all occur in a cell's name,
+//!   `"<workload> cap=<cap> <runtime> <peer>"`, e.g. `--filter "select2,tokio-ct"`.
+//! - `--timeout S`: give up (exit 3) if one run takes longer than S seconds (default 600).
+//!
+//! Writes `benches/out/peers.csv` and `benches/out/peers.md`.
+
+use csp_benches::report::{self, Summary};
+use csp_benches::run_cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Opts {
+    n: u64,
+    reps: usize,
+    filter: Vec<String>,
+    timeout: u64,
+}
+
+fn opts() -> Opts {
+    let mut o = Opts {
+        n: 1_000_000,
+        reps: 5,
+        filter: Vec::new(),
+        timeout: 600,
+    };
+    if std::env::var("CSP_BENCH_QUICK").is_ok_and(|v| v != "0") {
+        o.n = 20_000;
+    }
+    if let Some(n) = std::env::var("CSP_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        o.n = n;
+    }
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = |name: &str| {
+            args.next()
+                .unwrap_or_else(|| panic!("{name} needs a value"))
+        };
+        match a.as_str() {
+            "--quick" => o.n = 20_000,
+            "--n" => o.n = val("--n").parse().expect("--n N"),
+            "--reps" => o.reps = val("--reps").parse().expect("--reps R"),
+            "--timeout" => o.timeout = val("--timeout").parse().expect("--timeout S"),
+            "--filter" => {
+                o.filter = val("--filter")
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .collect()
+            }
+            _ => {} // cargo passes --bench; libtest options do not apply
+        }
+    }
+    o
+}
+
+fn main() {
+    let o = opts();
+    let started = Arc::new(AtomicU64::new(0));
+    let current = Arc::new(Mutex::new(String::new()));
+    let epoch = Instant::now();
+    {
+        let (started, current, limit) = (started.clone(), current.clone(), o.timeout);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let s = started.load(Ordering::Relaxed);
+            if s != 0 && epoch.elapsed().as_secs().saturating_sub(s) > limit {
+                eprintln!(
+                    "peers: {} ran longer than {limit} s; giving up",
+                    current.lock().unwrap()
+                );
+                std::process::exit(3);
+            }
+        });
+    }
+
+    let mut results = Vec::new();
+    for group in report::groups() {
+        let cells: Vec<_> = group
+            .into_iter()
+            .filter(|c| {
+                let name = c.to_string();
+                o.filter.iter().all(|t| name.contains(t.as_str()))
+            })
+            .collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let mut runs = vec![Vec::new(); cells.len()];
+        for rep in 0..o.reps {
+            // Rotate the order each rep so no peer always runs first.
+            for k in 0..cells.len() {
+                let i = (k + rep) % cells.len();
+                *current.lock().unwrap() = cells[i].to_string();
+                started.store(epoch.elapsed().as_secs().max(1), Ordering::Relaxed);
+                let m = run_cell(cells[i], o.n).expect("only applicable cells are listed");
+                started.store(0, Ordering::Relaxed);
+                runs[i].push(m);
+            }
+        }
+        for (cell, runs) in cells.iter().zip(&runs) {
+            let s = Summary::of(*cell, runs);
+            eprintln!(
+                "{cell:<40} {:>9.1} ns/msg {:>7.3} allocs/msg lost {} dup {}",
+                s.ns_per_msg, s.allocs_per_msg, s.lost, s.duplicated
+            );
+            results.push(s);
+        }
+    }
+
+    let md = report::markdown(&results);
+    println!("{md}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
+    std::fs::create_dir_all(&dir).expect("create benches/out");
+    std::fs::write(dir.join("peers.csv"), report::csv(&results)).expect("write peers.csv");
+    std::fs::write(dir.join("peers.md"), md).expect("write peers.md");
+    eprintln!("wrote {}", dir.join("peers.csv").display());
+}

@@ -1,0 +1,199 @@
+//! Summaries of repeated measurements, as a markdown table and a CSV file.
+
+use crate::{Cell, Measurement, PeerId, Runtime, Workload, CAPS};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The median of several runs of one cell.
+#[derive(Clone, Copy, Debug)]
+pub struct Summary {
+    /// The cell.
+    pub cell: Cell,
+    /// Messages per run.
+    pub messages: u64,
+    /// Median nanoseconds per message.
+    pub ns_per_msg: f64,
+    /// Median allocations per message.
+    pub allocs_per_msg: f64,
+    /// Most values lost in one run.
+    pub lost: u64,
+    /// Most values duplicated in one run.
+    pub duplicated: u64,
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+impl Summary {
+    /// Summarises the runs of `cell` (at least one).
+    ///
+    /// ```
+    /// use csp_benches::{report::Summary, run_cell, Cell, PeerId, Runtime, Workload};
+    /// let cell = Cell { workload: Workload::Seq, cap: 1, runtime: Runtime::Smol, peer: PeerId::Flume };
+    /// let runs: Vec<_> = (0..3).map(|_| run_cell(cell, 100).unwrap()).collect();
+    /// let s = Summary::of(cell, &runs);
+    /// assert_eq!(s.lost, 0);
+    /// assert!(s.ns_per_msg > 0.0);
+    /// ```
+    pub fn of(cell: Cell, runs: &[Measurement]) -> Summary {
+        Summary {
+            cell,
+            messages: runs[0].messages,
+            ns_per_msg: median(runs.iter().map(Measurement::ns_per_msg).collect()),
+            allocs_per_msg: median(runs.iter().map(Measurement::allocs_per_msg).collect()),
+            lost: runs.iter().map(Measurement::lost).max().unwrap_or(0),
+            duplicated: runs.iter().map(Measurement::duplicated).max().unwrap_or(0),
+        }
+    }
+}
+
+type Row = (Workload, usize, Runtime);
+
+fn rows(results: &[Summary]) -> BTreeMap<Row, BTreeMap<PeerId, Summary>> {
+    let mut m: BTreeMap<Row, BTreeMap<PeerId, Summary>> = BTreeMap::new();
+    for s in results {
+        m.entry((s.cell.workload, s.cell.cap, s.cell.runtime))
+            .or_default()
+            .insert(s.cell.peer, *s);
+    }
+    m
+}
+
+fn peers_in(results: &[Summary]) -> Vec<PeerId> {
+    PeerId::ALL
+        .into_iter()
+        .filter(|p| results.iter().any(|s| s.cell.peer == *p))
+        .collect()
+}
+
+fn csp_over(row: &BTreeMap<PeerId, Summary>, s: &Summary) -> Option<f64> {
+    row.get(&PeerId::Csp).map(|c| c.ns_per_msg / s.ns_per_msg)
+}
+
+fn bad(s: &Summary) -> String {
+    if s.lost + s.duplicated == 0 {
+        String::new()
+    } else {
+        format!(" ⚠{} lost", s.lost + s.duplicated)
+    }
+}
+
+/// Markdown tables: ns/msg (with csp ÷ peer in brackets), then allocations per message
+/// and lost values.
+pub fn markdown(results: &[Summary]) -> String {
+    let peers = peers_in(results);
+    let rows = rows(results);
+    let mut out = String::new();
+    let head = |out: &mut String| {
+        out.push_str("| workload | cap | runtime |");
+        for p in &peers {
+            let _ = write!(out, " {} |", p.name());
+        }
+        out.push_str("\n|---|---:|---|");
+        for _ in &peers {
+            out.push_str("---:|");
+        }
+        out.push('\n');
+    };
+    out.push_str("ns/msg (median); in brackets csp ÷ peer, below 1 means csp is faster\n\n");
+    head(&mut out);
+    for ((w, cap, rt), row) in &rows {
+        let _ = write!(out, "| {} | {} | {} |", w.name(), cap, rt.name());
+        for p in &peers {
+            match row.get(p) {
+                None => out.push_str(" – |"),
+                Some(s) => {
+                    let _ = write!(out, " {:.0}", s.ns_per_msg);
+                    if *p != PeerId::Csp {
+                        if let Some(r) = csp_over(row, s) {
+                            let _ = write!(out, " ({r:.2})");
+                        }
+                    }
+                    let _ = write!(out, "{} |", bad(s));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "\nallocations per message (median), and values lost or duplicated in the worst run\n\n",
+    );
+    head(&mut out);
+    for ((w, cap, rt), row) in &rows {
+        let _ = write!(out, "| {} | {} | {} |", w.name(), cap, rt.name());
+        for p in &peers {
+            match row.get(p) {
+                None => out.push_str(" – |"),
+                Some(s) => {
+                    let _ = write!(out, " {:.3}{} |", s.allocs_per_msg, bad(s));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// CSV, one line per cell, with the ratio csp ÷ peer of the same row.
+pub fn csv(results: &[Summary]) -> String {
+    let rows = rows(results);
+    let mut out = String::from(
+        "workload,cap,runtime,peer,messages,ns_per_msg,allocs_per_msg,lost,duplicated,csp_over_peer,note\n",
+    );
+    for row in rows.values() {
+        for s in row.values() {
+            let c = s.cell;
+            let ratio = csp_over(row, s)
+                .map(|r| format!("{r:.3}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{:.1},{:.4},{},{},{},{}",
+                c.workload.name(),
+                c.cap,
+                c.runtime.name(),
+                c.peer.name(),
+                s.messages,
+                s.ns_per_msg,
+                s.allocs_per_msg,
+                s.lost,
+                s.duplicated,
+                ratio,
+                c.note().unwrap_or("")
+            );
+        }
+    }
+    out
+}
+
+/// Every applicable cell, grouped by (workload, capacity) in table order.
+pub fn groups() -> Vec<Vec<Cell>> {
+    let mut gs = Vec::new();
+    for workload in Workload::ALL {
+        for cap in CAPS {
+            let mut g = Vec::new();
+            for runtime in Runtime::ALL {
+                for peer in PeerId::ALL {
+                    let cell = Cell {
+                        workload,
+                        cap,
+                        runtime,
+                        peer,
+                    };
+                    if cell.applies() {
+                        g.push(cell);
+                    }
+                }
+            }
+            gs.push(g);
+        }
+    }
+    gs
+}
