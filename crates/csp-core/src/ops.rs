@@ -19,7 +19,7 @@ use crate::buffer::Buffer;
 use crate::chan::Chan;
 use crate::error::Closed;
 use crate::lock::RawLock;
-use crate::select::{poll_one, Arm, ArmCx, ArmLock, RawArm};
+use crate::select::{Arm, ArmCx, ArmLock, RawArm};
 use crate::state::PutOutcome;
 use crate::waiter::{Node, Phase, Selector};
 use crate::wake::WakeList;
@@ -47,6 +47,57 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         unsafe { (*self.node.ptr().as_ptr()).phase }
     }
 
+    /// The poll of a plain get, with its own selector `sel`: one lock, no dynamic
+    /// dispatch, the value returned directly.
+    #[inline]
+    fn poll_plain(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let node = self.node.ptr();
+        let me: *const Selector = sel;
+        let mut wakes = WakeList::new();
+        // SAFETY: `with_state` holds the lock, so the state and our node are ours; the
+        // node is pinned inside the future and unlinked by its `Drop`.
+        let out = self.chan.with_state(|st| unsafe {
+            let w = node.as_ptr();
+            match (*w).phase {
+                Phase::Idle | Phase::Linked => {
+                    let linked = (*w).phase == Phase::Linked;
+                    match st.try_get(me, &mut wakes) {
+                        Some(got) => {
+                            if linked {
+                                st.unlink_getter(node);
+                            }
+                            (*w).phase = Phase::Taken;
+                            st.settle(&mut wakes);
+                            Poll::Ready(got)
+                        }
+                        None => {
+                            if !linked {
+                                st.link_getter(node, me, 0);
+                            } else if st.clear_notified(node, true) {
+                                st.settle(&mut wakes);
+                            }
+                            sel.register(cx.waker());
+                            Poll::Pending
+                        }
+                    }
+                }
+                Phase::Claimed => {
+                    let v = st.take_slot(node);
+                    (*w).phase = Phase::Taken;
+                    st.settle(&mut wakes);
+                    Poll::Ready(Some(v))
+                }
+                Phase::Done | Phase::Closed => {
+                    (*w).phase = Phase::Taken;
+                    Poll::Ready((*w).value.take())
+                }
+                Phase::Taken => panic!("csp: a get was polled after it completed"),
+            }
+        });
+        wakes.wake_all();
+        out
+    }
+
     /// Makes a completed op reusable (for the stream).
     fn reset(&mut self) {
         // SAFETY: completed, so in no list: we own the node.
@@ -54,8 +105,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
     }
 
     /// Withdraws a waiting or claimed node in its own critical section (for `Drop`).
+    #[inline]
     fn withdraw_locked(&mut self, sel: &Selector) {
         if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
+            self.withdraw_locked_slow(sel);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn withdraw_locked_slow(&mut self, sel: &Selector) {
+        {
             let mut wakes = WakeList::new();
             self.chan.lock.lock();
             {
@@ -230,12 +290,14 @@ impl<T, B: Buffer<T>, L: RawLock> Future for Get<'_, T, B, L> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let (op, sel) = self.project();
-        poll_one(op, sel, cx)
+        // SAFETY: the node and selector stay in place; `poll_plain` never moves them.
+        let this = unsafe { self.get_unchecked_mut() };
+        this.op.poll_plain(&this.selector, cx)
     }
 }
 
 impl<T, B: Buffer<T>, L: RawLock> Drop for Get<'_, T, B, L> {
+    #[inline]
     fn drop(&mut self) {
         // Restores soundness after a cancellation: unlink the node the channel points at.
         self.op.withdraw_locked(&self.selector);
@@ -301,8 +363,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         unsafe { (*self.node.ptr().as_ptr()).phase }
     }
 
+    #[inline]
     pub(crate) fn withdraw_locked(&mut self, sel: &Selector) {
         if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
+            self.withdraw_locked_slow(sel);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn withdraw_locked_slow(&mut self, sel: &Selector) {
+        {
             let mut wakes = WakeList::new();
             self.chan.lock.lock();
             {
@@ -313,6 +384,72 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
             }
             wakes.wake_all();
         }
+    }
+
+    /// The poll of a plain put, with its own selector `sel`: one lock, no dynamic
+    /// dispatch, the result returned directly.
+    #[inline]
+    pub(crate) fn poll_plain(
+        &mut self,
+        sel: &Selector,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Closed<T>>> {
+        let node = self.node.ptr();
+        let me: *const Selector = sel;
+        let mut wakes = WakeList::new();
+        // SAFETY: `with_state` holds the lock, so the state and our node are ours; the
+        // node is pinned inside the future and unlinked by its `Drop`.
+        let (out, discarded) = self.chan.with_state(|st| unsafe {
+            let w = node.as_ptr();
+            match (*w).phase {
+                Phase::Idle | Phase::Linked => {
+                    let queued = (*w).phase == Phase::Linked;
+                    let Some(v) = (*w).value.take() else {
+                        panic!("csp: a put whose value was taken back was polled");
+                    };
+                    match st.try_put(v, me, queued, &mut wakes) {
+                        PutOutcome::Done(discarded) => {
+                            if queued {
+                                st.unlink_putter(node);
+                            }
+                            (*w).phase = Phase::Taken;
+                            st.settle(&mut wakes);
+                            (Poll::Ready(Ok(())), discarded)
+                        }
+                        PutOutcome::Closed(v) => {
+                            (*w).phase = Phase::Taken;
+                            (Poll::Ready(Err(Closed(v))), None)
+                        }
+                        PutOutcome::Wait(v) => {
+                            (*w).value = Some(v);
+                            if !queued {
+                                st.link_putter(node, me, 0, &mut wakes);
+                            } else if st.clear_notified(node, false) {
+                                st.settle(&mut wakes);
+                            }
+                            sel.register(cx.waker());
+                            (Poll::Pending, None)
+                        }
+                    }
+                }
+                Phase::Claimed | Phase::Done => {
+                    (*w).phase = Phase::Taken;
+                    (Poll::Ready(Ok(())), (*w).value.take())
+                }
+                Phase::Closed => {
+                    (*w).phase = Phase::Taken;
+                    match (*w).value.take() {
+                        Some(v) => (Poll::Ready(Err(Closed(v))), None),
+                        None => unreachable!("csp: a put that failed keeps its value"),
+                    }
+                }
+                Phase::Taken => panic!("csp: a put was polled after it completed"),
+            }
+        });
+        wakes.wake_all();
+        // A value the buffer's policy discarded is dropped outside the lock.
+        drop(discarded);
+        out
     }
 
     /// The value, if it was not delivered (withdrawing a waiting put first).
@@ -527,12 +664,14 @@ impl<T, B: Buffer<T>, L: RawLock> Future for Put<'_, T, B, L> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (op, sel) = self.project();
-        poll_one(op, sel, cx)
+        // SAFETY: the node and selector stay in place; `poll_plain` never moves them.
+        let this = unsafe { self.get_unchecked_mut() };
+        this.op.poll_plain(&this.selector, cx)
     }
 }
 
 impl<T, B: Buffer<T>, L: RawLock> Drop for Put<'_, T, B, L> {
+    #[inline]
     fn drop(&mut self) {
         // Restores soundness after a cancellation: unlink the node the channel points at.
         self.op.withdraw_locked(&self.selector);
@@ -611,9 +750,7 @@ impl<T, B: Buffer<T>, L: RawLock> futures_core::Stream for GetStream<'_, T, B, L
         if this.ended {
             return Poll::Ready(None);
         }
-        // SAFETY: `op` is pinned inside the pinned stream.
-        let op = unsafe { Pin::new_unchecked(&mut this.op) };
-        match poll_one(op, &this.selector, cx) {
+        match this.op.poll_plain(&this.selector, cx) {
             Poll::Ready(item) => {
                 // Completed: the node is in no list; make both reusable.
                 this.op.reset();

@@ -58,11 +58,6 @@ impl<L: RawLock> ArmLock for L {
     }
 }
 
-#[inline]
-fn lock_addr(l: &dyn ArmLock) -> usize {
-    l as *const dyn ArmLock as *const () as usize
-}
-
 /// What an arm method gets to work with: the selector it belongs to, its index, and
 /// the list where it leaves the wakers it owes.
 pub struct ArmCx<'a> {
@@ -170,8 +165,9 @@ pub trait ArmSet {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Arm `i`, or `None` when it is disabled.
-    fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>>;
+    /// Runs `f` on arm `i`; `None` when the arm is disabled. Implementations call `f`
+    /// with the concrete arm, so after inlining the calls are static.
+    fn with_arm<R>(&mut self, i: usize, f: impl FnOnce(Pin<&mut dyn RawArm>) -> R) -> Option<R>;
 }
 
 impl<const N: usize> ArmSet for [Option<Pin<&mut dyn RawArm>>; N] {
@@ -180,11 +176,8 @@ impl<const N: usize> ArmSet for [Option<Pin<&mut dyn RawArm>>; N] {
         N
     }
     #[inline]
-    fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>> {
-        match &mut self[i] {
-            Some(a) => Some(a.as_mut()),
-            None => None,
-        }
+    fn with_arm<R>(&mut self, i: usize, f: impl FnOnce(Pin<&mut dyn RawArm>) -> R) -> Option<R> {
+        self[i].as_mut().map(|a| f(a.as_mut()))
     }
 }
 
@@ -198,13 +191,14 @@ macro_rules! tuple_arm_set {
             fn len(&self) -> usize {
                 [$($idx),+].len()
             }
-            #[inline]
-            fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>> {
+            #[inline(always)]
+            fn with_arm<R>(
+                &mut self,
+                i: usize,
+                f: impl FnOnce(Pin<&mut dyn RawArm>) -> R,
+            ) -> Option<R> {
                 match i {
-                    $($idx => match &mut self.$idx {
-                        Some(a) => Some(a.as_mut() as Pin<&mut dyn RawArm>),
-                        None => None,
-                    },)+
+                    $($idx => self.$idx.as_mut().map(|a| f(a.as_mut() as Pin<&mut dyn RawArm>)),)+
                     _ => None,
                 }
             }
@@ -251,9 +245,9 @@ impl<A: RawArm> ArmSet for Pin<&mut [A]> {
         (**self).len()
     }
     #[inline]
-    fn arm(&mut self, i: usize) -> Option<Pin<&mut dyn RawArm>> {
+    fn with_arm<R>(&mut self, i: usize, f: impl FnOnce(Pin<&mut dyn RawArm>) -> R) -> Option<R> {
         // SAFETY: the slice is pinned, so each element is pinned too (we never move one).
-        Some(unsafe { self.as_mut().map_unchecked_mut(|s| &mut s[i]) } as Pin<&mut dyn RawArm>)
+        Some(f(unsafe { self.as_mut().map_unchecked_mut(|s| &mut s[i]) }))
     }
 }
 
@@ -277,67 +271,168 @@ fn random(bound: usize) -> usize {
     }
 }
 
+/// A lock pointer with its lifetime erased; see `Held`.
+type LockPtr = *const (dyn ArmLock + 'static);
+
+/// How many distinct locks `Held` remembers inline; larger sets are scanned instead.
+const SMALL: usize = 8;
+
 /// The locks of an arm set, held; released in reverse order when dropped.
+///
+/// For up to [`SMALL`] distinct locks the sorted lock pointers are kept inline, so each
+/// arm is asked for its lock once per pass. Larger sets are locked by repeated scans for
+/// the next higher address (no storage needed).
 struct Held<'s, S: ArmSet + ?Sized> {
     arms: &'s mut S,
-    /// Address of the highest lock taken, or 0 when none is held.
+    /// Sorted by address, distinct; valid when `n <= SMALL`. The pointers stay valid
+    /// while `arms` is borrowed: each lock lives in a channel that the arm borrows.
+    sorted: [LockPtr; SMALL],
+    /// Distinct locks held; more than `SMALL` means "use the scan".
+    n: usize,
+    /// Address of the highest lock taken (for the scan), or 0 when none is held.
     top: usize,
+}
+
+fn erase(l: &dyn ArmLock) -> LockPtr {
+    // SAFETY: only the lifetime changes; `Held` uses the pointer while the arm that
+    // borrows the lock's channel is borrowed, so the lock outlives every use.
+    unsafe { core::mem::transmute::<*const (dyn ArmLock + '_), LockPtr>(l) }
 }
 
 impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
     /// Takes the lock of every enabled arm, each lock once, in increasing address order.
+    #[inline]
     fn lock_all(arms: &'s mut S) -> Self {
-        let n = arms.len();
+        let len = arms.len();
+        let mut sorted: [LockPtr; SMALL] = [NO_LOCK_PTR; SMALL];
+        let mut n = 0usize;
+        for i in 0..len {
+            let Some(l) = arms.with_arm(i, |a| erase(a.lock())) else {
+                continue;
+            };
+            if n >= SMALL {
+                n += 1;
+                continue;
+            }
+            let addr = l as *const () as usize;
+            // Insertion into the sorted prefix, skipping a lock already there.
+            let mut k = n;
+            while k > 0 && (sorted[k - 1] as *const () as usize) > addr {
+                k -= 1;
+            }
+            if k > 0 && sorted[k - 1] as *const () as usize == addr {
+                continue;
+            }
+            let mut m = n;
+            while m > k {
+                sorted[m] = sorted[m - 1];
+                m -= 1;
+            }
+            sorted[k] = l;
+            n += 1;
+        }
+        if n <= SMALL {
+            for l in &sorted[..n] {
+                // SAFETY: valid while the arms are borrowed (see `sorted`).
+                unsafe { (**l).acquire() };
+            }
+            let top = if n == 0 {
+                0
+            } else {
+                sorted[n - 1] as *const () as usize
+            };
+            return Held {
+                arms,
+                sorted,
+                n,
+                top,
+            };
+        }
         let mut last = 0usize;
         loop {
-            let mut next: Option<usize> = None;
-            let mut next_i = 0;
-            for i in 0..n {
-                if let Some(a) = arms.arm(i) {
-                    let addr = lock_addr(a.lock());
-                    if addr > last && next.is_none_or(|m| addr < m) {
-                        next = Some(addr);
-                        next_i = i;
+            let mut next: Option<LockPtr> = None;
+            for i in 0..len {
+                if let Some(l) = arms.with_arm(i, |a| erase(a.lock())) {
+                    let addr = l as *const () as usize;
+                    if addr > last && next.is_none_or(|m| addr < m as *const () as usize) {
+                        next = Some(l);
                     }
                 }
             }
-            let Some(addr) = next else { break };
-            if let Some(a) = arms.arm(next_i) {
-                a.lock().acquire();
-            }
-            last = addr;
+            let Some(l) = next else { break };
+            // SAFETY: valid while the arms are borrowed.
+            unsafe { (*l).acquire() };
+            last = l as *const () as usize;
         }
-        Held { arms, top: last }
+        Held {
+            arms,
+            sorted,
+            n,
+            top: last,
+        }
+    }
+
+    /// Whether no lock is held (every arm disabled).
+    fn is_empty(&self) -> bool {
+        self.top == 0
     }
 }
 
 impl<S: ArmSet + ?Sized> Drop for Held<'_, S> {
+    #[inline]
     fn drop(&mut self) {
-        let n = self.arms.len();
+        if self.n <= SMALL {
+            for l in self.sorted[..self.n].iter().rev() {
+                // SAFETY: `lock_all` took each of these distinct locks once.
+                unsafe { (**l).release() };
+            }
+            return;
+        }
+        let len = self.arms.len();
         let mut bound = self.top;
         // Release from the highest address down (the reverse of acquisition).
         while bound != 0 {
-            let mut cur: Option<usize> = None;
-            let mut cur_i = 0;
-            for i in 0..n {
-                if let Some(a) = self.arms.arm(i) {
-                    let addr = lock_addr(a.lock());
-                    if addr <= bound && cur.is_none_or(|m| addr > m) {
-                        cur = Some(addr);
-                        cur_i = i;
+            let mut cur: Option<LockPtr> = None;
+            for i in 0..len {
+                if let Some(l) = self.arms.with_arm(i, |a| erase(a.lock())) {
+                    let addr = l as *const () as usize;
+                    if addr <= bound && cur.is_none_or(|m| addr > m as *const () as usize) {
+                        cur = Some(l);
                     }
                 }
             }
-            let Some(addr) = cur else { break };
-            if let Some(a) = self.arms.arm(cur_i) {
-                // SAFETY: `lock_all` took every enabled arm's lock, and we release each
-                // distinct address once.
-                unsafe { a.lock().release() };
-            }
-            bound = addr - 1;
+            let Some(l) = cur else { break };
+            // SAFETY: `lock_all` took every enabled arm's lock, and we release each
+            // distinct address once.
+            unsafe { (*l).release() };
+            bound = (l as *const () as usize) - 1;
         }
     }
 }
+
+/// Releases one lock when dropped (also on unwinding).
+struct ReleaseOnDrop(LockPtr);
+
+impl Drop for ReleaseOnDrop {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: made right after acquiring this lock, which outlives the guard.
+        unsafe { (*self.0).release() }
+    }
+}
+
+/// A placeholder for unused entries of `Held::sorted`; never locked.
+struct NoLock;
+
+impl ArmLock for NoLock {
+    fn acquire(&self) {}
+    unsafe fn release(&self) {}
+}
+
+static NO_LOCK: NoLock = NoLock;
+
+/// `NO_LOCK` as a pointer, to fill `Held::sorted`.
+const NO_LOCK_PTR: LockPtr = &NO_LOCK;
 
 /// The state a select keeps between polls (beyond its arms).
 #[derive(Debug)]
@@ -348,6 +443,8 @@ struct Progress {
     withdrawn: usize,
     /// Whether the result was returned (then `Drop` has nothing to do).
     finished: bool,
+    /// Whether any arm may have linked a node (then every pass must hold all locks).
+    exposed: bool,
 }
 
 /// A select future over an [`ArmSet`]: resolves to the index of the arm that
@@ -389,6 +486,7 @@ impl<S: ArmSet> Select<S> {
                 winner: None,
                 withdrawn: 0,
                 finished: false,
+                exposed: false,
             },
         }
     }
@@ -424,15 +522,53 @@ impl<S: ArmSet> Future for Select<S> {
         );
         let sel = &this.selector;
         let n = this.arms.len();
-        if !this.has_default && (0..n).all(|i| this.arms.arm(i).is_none()) {
-            panic!("csp: select! with every arm disabled and no default can never complete");
-        }
         let mut wakes = WakeList::new();
         // Resume the round robin at a random arm, unless biased.
         let start = if this.biased || n < 2 { 0 } else { random(n) };
+        if !this.progress.exposed {
+            // The fast pass: no node of ours is linked anywhere yet, so nobody can claim
+            // us, and an arm may complete under its own channel's lock alone. (A select
+            // that finds nothing here goes on to the full pass, which decides `default`
+            // and waiting on a consistent view of all its channels.)
+            for k in 0..n {
+                let i = if start + k >= n {
+                    start + k - n
+                } else {
+                    start + k
+                };
+                let done = this.arms.with_arm(i, |a| {
+                    let lock = erase(a.lock());
+                    // SAFETY: the lock lives in the channel the arm borrows.
+                    unsafe { (*lock).acquire() };
+                    let _release = ReleaseOnDrop(lock);
+                    let cx = &mut ArmCx {
+                        selector: sel,
+                        op: i,
+                        wakes: &mut wakes,
+                    };
+                    // SAFETY: the arm's lock is held; no node of ours is linked, so the
+                    // selector cannot be claimed and this arm's channel is all it needs.
+                    unsafe { a.try_complete(cx) }
+                });
+                if wakes.room() < ARM_WAKES {
+                    wakes.wake_all();
+                }
+                if done == Some(true) {
+                    wakes.wake_all();
+                    this.progress.winner = Some(i);
+                    this.progress.finished = true;
+                    return Poll::Ready(i);
+                }
+            }
+            this.progress.exposed = true;
+        }
         let mut next_wait = 0;
         loop {
             let held = Held::lock_all(&mut this.arms);
+            if held.is_empty() && !this.has_default {
+                drop(held);
+                panic!("csp: select! with every arm disabled and no default can never complete");
+            }
             let arms = &mut *held.arms;
             macro_rules! cx {
                 ($i:expr) => {
@@ -446,10 +582,8 @@ impl<S: ArmSet> Future for Select<S> {
             'flush: {
                 if this.progress.winner.is_none() {
                     if let Some(op) = sel.claimed() {
-                        if let Some(a) = arms.arm(op) {
-                            // SAFETY: all locks held; claimed for `op`.
-                            unsafe { a.finish(cx!(op)) };
-                        }
+                        // SAFETY: all locks held; claimed for `op`.
+                        arms.with_arm(op, |a| unsafe { a.finish(cx!(op)) });
                         this.progress.winner = Some(op);
                     } else {
                         for k in 0..n {
@@ -458,12 +592,12 @@ impl<S: ArmSet> Future for Select<S> {
                             } else {
                                 start + k
                             };
-                            let Some(a) = arms.arm(i) else { continue };
                             if wakes.room() < ARM_WAKES {
                                 break 'flush;
                             }
                             // SAFETY: all locks held; not claimed.
-                            if unsafe { a.try_complete(cx!(i)) } {
+                            if arms.with_arm(i, |a| unsafe { a.try_complete(cx!(i)) }) == Some(true)
+                            {
                                 // SAFETY: owner, all locks held, not claimed.
                                 unsafe { sel.set_claimed(i) };
                                 this.progress.winner = Some(i);
@@ -475,13 +609,12 @@ impl<S: ArmSet> Future for Select<S> {
                                 this.progress.winner = Some(DEFAULT);
                             } else {
                                 while next_wait < n {
-                                    if let Some(a) = arms.arm(next_wait) {
-                                        if wakes.room() < ARM_WAKES {
-                                            break 'flush;
-                                        }
-                                        // SAFETY: all locks held; every try failed.
-                                        unsafe { a.wait(cx!(next_wait)) };
+                                    if wakes.room() < ARM_WAKES {
+                                        break 'flush;
                                     }
+                                    let i = next_wait;
+                                    // SAFETY: all locks held; every try failed.
+                                    arms.with_arm(i, |a| unsafe { a.wait(cx!(i)) });
                                     next_wait += 1;
                                 }
                                 // SAFETY: owner, all locks held, not claimed.
@@ -497,13 +630,11 @@ impl<S: ArmSet> Future for Select<S> {
                 while this.progress.withdrawn < n {
                     let i = this.progress.withdrawn;
                     if i != winner {
-                        if let Some(a) = arms.arm(i) {
-                            if wakes.room() < ARM_WAKES {
-                                break 'flush;
-                            }
-                            // SAFETY: all locks held.
-                            unsafe { a.withdraw(cx!(i)) };
+                        if wakes.room() < ARM_WAKES {
+                            break 'flush;
                         }
+                        // SAFETY: all locks held.
+                        arms.with_arm(i, |a| unsafe { a.withdraw(cx!(i)) });
                     }
                     this.progress.withdrawn += 1;
                 }
@@ -534,15 +665,13 @@ impl<S: ArmSet> Drop for Select<S> {
             {
                 let held = Held::lock_all(&mut self.arms);
                 while i < n && wakes.room() >= ARM_WAKES {
-                    if let Some(a) = held.arms.arm(i) {
-                        let cx = &mut ArmCx {
-                            selector: &self.selector,
-                            op: i,
-                            wakes: &mut wakes,
-                        };
-                        // SAFETY: all locks held.
-                        unsafe { a.withdraw(cx) };
-                    }
+                    let cx = &mut ArmCx {
+                        selector: &self.selector,
+                        op: i,
+                        wakes: &mut wakes,
+                    };
+                    // SAFETY: all locks held.
+                    held.arms.with_arm(i, |a| unsafe { a.withdraw(cx) });
                     i += 1;
                 }
             }
@@ -623,57 +752,5 @@ where
     type Output = <P::Target as Arm>::Output;
     fn take_output(self: Pin<&mut Self>) -> Self::Output {
         self.get_mut().as_mut().take_output()
-    }
-}
-
-/// Runs one plain operation (a select of one arm with its own selector): the poll of
-/// `Get`, `Put` and the stream.
-pub(crate) fn poll_one<A: Arm + ?Sized>(
-    mut arm: Pin<&mut A>,
-    sel: &Selector,
-    cx: &mut Context<'_>,
-) -> Poll<A::Output> {
-    let mut wakes = WakeList::new();
-    /// Releases the lock when dropped, also when an arm method or a waker's `clone`
-    /// panics, so a panic never leaves the channel locked.
-    struct Release(*const (dyn ArmLock + 'static));
-    impl Drop for Release {
-        fn drop(&mut self) {
-            // SAFETY: made right after acquiring the lock it points at, which lives in
-            // the channel and so outlives this function's borrow of the arm.
-            unsafe { (*self.0).release() }
-        }
-    }
-    let lock: &dyn ArmLock = arm.lock();
-    lock.acquire();
-    // SAFETY: only the lifetime is erased; the pointer is used while the channel lives.
-    let release = Release(unsafe {
-        core::mem::transmute::<*const (dyn ArmLock + '_), *const (dyn ArmLock + 'static)>(lock)
-    });
-    let acx = &mut ArmCx {
-        selector: sel,
-        op: 0,
-        wakes: &mut wakes,
-    };
-    // SAFETY: (all three calls) we hold the arm's only lock; `sel` is the arm's own
-    // selector, claimed only through that lock.
-    let done = unsafe {
-        if sel.claimed().is_some() {
-            arm.as_mut().finish(acx);
-            true
-        } else if arm.as_mut().try_complete(acx) {
-            true
-        } else {
-            arm.as_mut().wait(acx);
-            sel.register(cx.waker());
-            false
-        }
-    };
-    drop(release);
-    wakes.wake_all();
-    if done {
-        Poll::Ready(arm.take_output())
-    } else {
-        Poll::Pending
     }
 }

@@ -11,7 +11,6 @@ use crate::chan::Chan;
 use crate::error::Closed;
 use crate::lock::RawLock;
 use crate::ops::PutOp;
-use crate::select::poll_one;
 use crate::waiter::Selector;
 
 /// A [`Sink`] that puts each item into a channel, one at a time: an item is accepted
@@ -72,9 +71,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutSink<'a, T, B, L> {
         let Some(op) = this.pending.as_mut() else {
             return Poll::Ready(Ok(()));
         };
-        // SAFETY: see above; `op` does not move while pinned here.
-        let op = unsafe { Pin::new_unchecked(op) };
-        match poll_one(op, &this.selector, cx) {
+        match op.poll_plain(&this.selector, cx) {
             Poll::Ready(out) => {
                 this.pending = None;
                 // SAFETY: the completed node is in no list.

@@ -128,25 +128,28 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for [`ARM_WAKES`].
+    #[inline(always)]
     pub(crate) unsafe fn try_get(
         &mut self,
         me: *const Selector,
         wakes: &mut WakeList,
     ) -> Option<Option<T>> {
-        if self.slot_owner.is_null() {
-            if let Some(v) = self.slot.take() {
-                return Some(Some(v));
-            }
+        if self.slot.is_some() && self.slot_owner.is_null() {
+            return Some(self.slot.take());
         }
         if let Some(v) = self.buffer.take() {
-            // SAFETY: lock held (caller).
-            unsafe { self.refill(me, wakes) };
+            if self.n_putters != 0 {
+                // SAFETY: lock held (caller).
+                unsafe { self.refill(me, wakes) };
+            }
             return Some(Some(v));
         }
-        // SAFETY: lock held (caller).
-        if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
-            self.counters.handed_over += 1;
-            return Some(Some(v));
+        if self.n_putters != 0 {
+            // SAFETY: lock held (caller).
+            if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
+                self.counters.handed_over += 1;
+                return Some(Some(v));
+            }
         }
         if self.closed && self.slot.is_none() {
             return Some(None);
@@ -184,6 +187,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held.
+    #[inline(never)]
     unsafe fn refill(&mut self, me: *const Selector, wakes: &mut WakeList) {
         while self.n_putters > 0 && self.buffer.can_add() && wakes.room() > ARM_WAKES - 1 {
             // SAFETY: lock held (caller); room checked.
@@ -243,6 +247,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for [`ARM_WAKES`].
+    #[inline(always)]
     pub(crate) unsafe fn try_put(
         &mut self,
         v: T,
@@ -260,13 +265,15 @@ impl<T, B: Buffer<T>> State<T, B> {
                 self.counters.discarded += 1;
             }
             // Rule 1: a new value, one more getter to notify.
-            // SAFETY: lock held.
-            unsafe { self.notify_getter(ptr::null(), false, wakes) };
+            if self.n_getters != 0 {
+                // SAFETY: lock held.
+                unsafe { self.notify_getter(ptr::null(), false, wakes) };
+            }
             return PutOutcome::Done(discarded);
         }
         // Hand over directly only when nothing is buffered: a getter that waits beside a
         // full buffer (notified, not yet polled) must get the buffered values first (FIFO).
-        if self.slot.is_none() && !self.buffer.can_take() {
+        if self.n_getters != 0 && self.slot.is_none() && !self.buffer.can_take() {
             let mut cur = self.getters.head();
             while let Some(g) = cur {
                 // SAFETY: linked, so live; lock held.
@@ -481,8 +488,19 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for two.
-    #[inline]
+    #[inline(always)]
     pub(crate) unsafe fn settle(&mut self, wakes: &mut WakeList) {
+        // The common case, nobody waiting, costs two loads.
+        if self.n_getters | self.n_putters != 0 {
+            // SAFETY: forwarded.
+            unsafe { self.settle_waiters(wakes) };
+        }
+    }
+
+    /// # Safety
+    /// As for [`settle`](Self::settle).
+    #[inline(never)]
+    unsafe fn settle_waiters(&mut self, wakes: &mut WakeList) {
         if self.n_getters > 0 && self.notified_getters == 0 {
             // SAFETY: lock held, room for one.
             unsafe { self.notify_getter(ptr::null(), true, wakes) };

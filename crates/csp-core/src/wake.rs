@@ -4,6 +4,7 @@
 //! so no waker is ever called under a channel lock. Operations collect the wakers they
 //! owe into a [`WakeList`] on the stack (no allocation) and call them at the end.
 
+use core::mem::MaybeUninit;
 use core::task::Waker;
 
 /// How many wakers one pass under the locks may gather. A single put, get or try-op
@@ -12,8 +13,12 @@ use core::task::Waker;
 pub(crate) const WAKE_LIST_CAP: usize = 8;
 
 /// A fixed-capacity list of wakers to call once the locks are released.
+///
+/// The slots are uninitialised until pushed, so making an empty list and dropping it
+/// cost nothing on the hot paths that wake nobody.
 pub struct WakeList {
-    wakers: [Option<Waker>; WAKE_LIST_CAP],
+    /// `wakers[..len]` are initialised; the rest are not.
+    wakers: [MaybeUninit<Waker>; WAKE_LIST_CAP],
     len: usize,
 }
 
@@ -34,7 +39,7 @@ impl WakeList {
     #[inline]
     pub const fn new() -> Self {
         WakeList {
-            wakers: [const { None }; WAKE_LIST_CAP],
+            wakers: [const { MaybeUninit::uninit() }; WAKE_LIST_CAP],
             len: 0,
         }
     }
@@ -53,23 +58,34 @@ impl WakeList {
     #[inline]
     pub fn push(&mut self, waker: Waker) {
         assert!(self.len < WAKE_LIST_CAP, "csp: internal wake list overflow");
-        self.wakers[self.len] = Some(waker);
+        self.wakers[self.len].write(waker);
         self.len += 1;
     }
 
     /// Calls every waker gathered so far and empties the list. Call with no lock held.
     #[inline]
     pub fn wake_all(&mut self) {
+        if self.len != 0 {
+            self.wake_all_slow();
+        }
+    }
+
+    #[cold]
+    fn wake_all_slow(&mut self) {
+        // Take the count first: if a waker panics, the rest are leaked (not woken, not
+        // dropped twice) rather than touched again by `Drop`.
         let n = core::mem::replace(&mut self.len, 0);
         for slot in &mut self.wakers[..n] {
-            if let Some(w) = slot.take() {
-                w.wake();
-            }
+            // SAFETY: slots below the old `len` were initialised by `push` and are read
+            // once: `len` is already 0, so nothing reads them again.
+            let waker = unsafe { slot.assume_init_read() };
+            waker.wake();
         }
     }
 }
 
 impl Drop for WakeList {
+    #[inline]
     fn drop(&mut self) {
         // Reached with wakers left only when unwinding out of a critical section (a
         // panicking `Buffer` method): wake them anyway so nobody sleeps for ever.
