@@ -15,6 +15,9 @@ command -v qemu-system-arm >/dev/null || { echo "firmware: qemu-system-arm is mi
 # The example has its own workspace; name the target so that this works from any
 # directory (its .cargo/config.toml applies only when cargo starts inside it).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/examples/firmware/target}"
+# Not a member of the main workspace, so the top-level fmt and clippy miss it.
+cargo fmt --manifest-path "$manifest" -- --check
+cargo clippy --manifest-path "$manifest" --release --target "$target" --all-targets -- -D warnings
 cargo build --manifest-path "$manifest" --release --target "$target" --bins
 bin_dir="$CARGO_TARGET_DIR/$target/release"
 
