@@ -5,7 +5,7 @@
 //!                                                       │                   │
 //!                                                    close ──▶ STOP ──▶ consumer (select!)
 //!                                                                           │
-//!                                                            BATCHES (Fixed<8>) ◀──put
+//!                                                            BATCHES (Fixed<5>) ◀──put
 //! ```
 //!
 //! - The SysTick handler produces 1, 2, 3, … with `try_put` into a sliding channel: it
