@@ -479,6 +479,17 @@ impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Chan<T, B, L> {
 }
 
 /// Which side is waiting (aiochan's channel states).
+///
+/// # Examples
+/// ```
+/// use core::pin::pin;
+/// use csp_core::{Chan, Flow};
+/// let ch: Chan<u8> = Chan::new();
+/// let mut put = pin!(ch.put(1));
+/// let _ = put.as_mut().poll(&mut core::task::Context::from_waker(core::task::Waker::noop()));
+/// # use core::future::Future;
+/// assert_eq!(ch.stats().flow, Flow::PendingPuts);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flow {
     /// Puts are waiting for getters (or buffer room).
@@ -490,6 +501,16 @@ pub enum Flow {
 }
 
 /// A snapshot from [`Chan::stats`].
+///
+/// # Examples
+/// ```
+/// use csp_core::buffer::Sliding;
+/// use csp_core::Chan;
+/// let ch: Chan<u8, Sliding<u8, 1>> = Chan::with_buffer(Sliding::new());
+/// ch.try_put(1).unwrap();
+/// ch.try_put(2).unwrap();
+/// assert_eq!(ch.stats().discarded, 1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {

@@ -44,6 +44,15 @@ impl<T> fmt::Display for Closed<T> {
 impl<T> core::error::Error for Closed<T> {}
 
 /// Why [`Chan::try_put`](crate::Chan::try_put) did not deliver; the value comes back.
+///
+/// # Examples
+/// ```
+/// use csp_core::{Chan, TryPutError};
+/// let ch: Chan<String> = Chan::new(); // rendezvous, nobody waiting
+/// let err = ch.try_put("hi".to_string()).unwrap_err();
+/// assert!(err.is_full());
+/// assert_eq!(err.into_inner(), "hi");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TryPutError<T> {
     /// The put would have to wait: the buffer is full, or (rendezvous) no getter waits,
@@ -99,6 +108,15 @@ impl<T> fmt::Display for TryPutError<T> {
 impl<T> core::error::Error for TryPutError<T> {}
 
 /// Why [`Chan::try_get`](crate::Chan::try_get) returned no value.
+///
+/// # Examples
+/// ```
+/// use csp_core::{Chan, TryGetError};
+/// let ch: Chan<u8> = Chan::new();
+/// assert_eq!(ch.try_get(), Err(TryGetError::Empty));
+/// ch.close();
+/// assert_eq!(ch.try_get(), Err(TryGetError::Closed));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TryGetError {
     /// Nothing to take right now; the channel is open (or closed with values still in

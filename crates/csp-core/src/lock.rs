@@ -22,6 +22,16 @@ use crate::sync::{spin_hint, AtomicBool, Ordering};
 /// A lock without a guard: `lock` and `unlock` are separate calls, so a select can
 /// hold the locks of several channels at once.
 ///
+/// # Examples
+/// Naming the lock of a channel:
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Fixed;
+/// use csp_core::lock::SpinLock;
+/// static CH: Chan<u8, Fixed<u8, 2>, SpinLock> = Chan::with_lock(Fixed::new());
+/// CH.try_put(1).unwrap();
+/// ```
+///
 /// # Safety
 /// Implementations must provide mutual exclusion: between a return from `lock` and
 /// the matching `unlock`, no other call to `lock` on the same value returns, whatever
@@ -50,6 +60,18 @@ pub unsafe trait RawLock {
 }
 
 /// A test-and-test-and-set spin lock with a short exponential back-off.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Rendezvous;
+/// use csp_core::lock::{RawLock, SpinLock};
+/// static CH: Chan<u8, Rendezvous, SpinLock> = Chan::with_lock(Rendezvous);
+/// let l = SpinLock::INIT;
+/// l.lock();
+/// assert!(!l.try_lock());
+/// unsafe { l.unlock() }; // we hold it
+/// ```
 ///
 /// Under `std`, after a few hundred spins it yields the thread to the OS scheduler so
 /// that a preempted holder can run. Critical sections in this crate are short (no

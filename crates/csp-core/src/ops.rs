@@ -258,6 +258,16 @@ impl<T, B: Buffer<T>, L: RawLock> Arm for GetOp<'_, T, B, L> {
 ///
 /// Cancel-safe: dropping it at any moment takes nothing from the channel; a value that
 /// was already handed to it passes on to the next getter.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Fixed;
+/// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+/// let get = ch.get();           // nothing happens until it is polled
+/// ch.try_put(3).unwrap();
+/// assert_eq!(csp_core::block_on(get), Some(3));
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Get<'a, T, B = crate::buffer::Rendezvous, L = crate::lock::DefaultLock>
 where
@@ -601,6 +611,16 @@ impl<T, B: Buffer<T>, L: RawLock> Arm for PutOp<'_, T, B, L> {
 ///
 /// Cancel-safe: dropping it before it completes delivers nothing (the value is dropped
 /// with the future); [`take_value`](Put::take_value) gets the value back instead.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_core::buffer::Fixed;
+/// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+/// csp_core::block_on(ch.put(1)).unwrap();
+/// drop(ch.put(2)); // never polled: delivers nothing
+/// assert_eq!(ch.len(), 1);
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Put<'a, T, B = crate::buffer::Rendezvous, L = crate::lock::DefaultLock>
 where
@@ -720,6 +740,15 @@ impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Put<'_, T, B, L> {
 
 /// The stream of [`Chan::stream`]: yields every value until the channel is closed and
 /// drained. Cancel-safe like [`Get`].
+///
+/// # Examples
+/// ```
+/// use futures_core::FusedStream;
+/// use csp_core::Chan;
+/// let ch: Chan<u8> = Chan::new();
+/// let s = ch.stream();
+/// assert!(!s.is_terminated());
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct GetStream<'a, T, B = crate::buffer::Rendezvous, L = crate::lock::DefaultLock>
 where

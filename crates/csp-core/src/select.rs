@@ -32,10 +32,31 @@ use crate::waiter::Selector;
 use crate::wake::WakeList;
 
 /// The arm index a select returns when its `default` branch ran.
+///
+/// # Examples
+/// ```
+/// use core::pin::pin;
+/// use csp_core::{Chan, Select, DEFAULT};
+/// let ch: Chan<u8> = Chan::new();
+/// let mut g = pin!(ch.get());
+/// # csp_core::block_on(async {
+/// assert_eq!(Select::new((Some(g.as_mut()),), false, true).await, DEFAULT);
+/// # });
+/// ```
 pub const DEFAULT: usize = usize::MAX;
 
 /// A lock as seen by a select: taken and released through a `dyn` reference and
-/// ordered by address.
+/// ordered by address. Every [`RawLock`] is one.
+///
+/// # Examples
+/// ```
+/// use csp_core::ArmLock;
+/// use csp_core::lock::{RawLock, SpinLock};
+/// let l = SpinLock::INIT;
+/// let dyn_lock: &dyn ArmLock = &l;
+/// dyn_lock.acquire();
+/// unsafe { dyn_lock.release() };
+/// ```
 pub trait ArmLock {
     /// Acquires the lock.
     fn acquire(&self);
@@ -59,7 +80,8 @@ impl<L: RawLock> ArmLock for L {
 }
 
 /// What an arm method gets to work with: the selector it belongs to, its index, and
-/// the list where it leaves the wakers it owes.
+/// the list where it leaves the wakers it owes. See `tests/custom_arm.rs` for an event
+/// source built on it.
 pub struct ArmCx<'a> {
     selector: &'a Selector,
     op: usize,
@@ -146,6 +168,20 @@ pub unsafe trait RawArm {
 }
 
 /// An operation that can take part in a select, with its typed result.
+///
+/// # Examples
+/// ```
+/// use core::pin::pin;
+/// use csp_core::{select_slice, Arm, Chan};
+/// use csp_core::buffer::Fixed;
+/// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+/// ch.try_put(9).unwrap();
+/// let mut arms = pin!([ch.get()]);
+/// # csp_core::block_on(async {
+/// let i = select_slice(arms.as_mut(), true).await;
+/// assert_eq!(csp_core::pin_index(arms.as_mut(), i).take_output(), Some(9));
+/// # });
+/// ```
 pub trait Arm: RawArm {
     /// The result of the operation.
     type Output;
@@ -157,7 +193,19 @@ pub trait Arm: RawArm {
     fn take_output(self: Pin<&mut Self>) -> Self::Output;
 }
 
-/// A set of arms a select chooses from.
+/// A set of arms a select chooses from: tuples of `Option<Pin<&mut A>>` (what
+/// [`select!`](crate::select!) builds; `None` disables an arm), arrays of
+/// `Option<Pin<&mut dyn RawArm>>`, and pinned slices of one arm type.
+///
+/// # Examples
+/// ```
+/// use core::pin::pin;
+/// use csp_core::{ArmSet, Chan};
+/// let ch: Chan<u8> = Chan::new();
+/// let mut g = pin!(ch.get());
+/// let set = (Some(g.as_mut()), None::<core::pin::Pin<&mut csp_core::Get<'_, u8>>>);
+/// assert_eq!(set.len(), 2);
+/// ```
 pub trait ArmSet {
     /// How many arms (enabled or not).
     fn len(&self) -> usize;
@@ -450,6 +498,23 @@ struct Progress {
 /// A select future over an [`ArmSet`]: resolves to the index of the arm that
 /// completed, or [`DEFAULT`]. Built by [`select!`](crate::select!) and by
 /// [`select_slice`]; read the winner's result with [`Arm::take_output`].
+///
+/// # Examples
+/// A non-blocking select from plain code:
+/// ```
+/// use core::pin::pin;
+/// use csp_core::{Chan, Select, Arm, RawArm};
+/// use csp_core::buffer::Fixed;
+///
+/// let a: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+/// let b: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+/// b.try_put(2).unwrap();
+/// let mut ga = pin!(a.get());
+/// let mut gb = pin!(b.get());
+/// let won = Select::new((Some(ga.as_mut()), Some(gb.as_mut())), true, false).try_now();
+/// assert_eq!(won, Some(1));
+/// assert_eq!(gb.as_mut().take_output(), Some(2));
+/// ```
 pub struct Select<S: ArmSet> {
     arms: S,
     selector: Selector,
@@ -710,6 +775,13 @@ pub fn select_slice<A: RawArm>(arms: Pin<&mut [A]>, biased: bool) -> Select<Pin<
 ///
 /// # Panics
 /// If `i` is out of bounds.
+///
+/// # Examples
+/// ```
+/// use core::pin::pin;
+/// let mut xs = pin!([1, 2, 3]);
+/// assert_eq!(*csp_core::pin_index(xs.as_mut(), 1), 2);
+/// ```
 pub fn pin_index<A>(slice: Pin<&mut [A]>, i: usize) -> Pin<&mut A> {
     // SAFETY: projecting a pinned slice to one element keeps it in place.
     unsafe { slice.map_unchecked_mut(|s| &mut s[i]) }

@@ -36,13 +36,20 @@ use crate::wake::WakeList;
 /// Set while nobody may take the waker: it was taken, or none is registered.
 const WOKEN: usize = 1;
 
-/// The shared part of one waiting party: claim state and waker.
+/// The shared part of one waiting party (a plain get/put, or a whole select): its
+/// claim state and its waker.
+///
+/// Event sources other than channels meet it through [`RawArm`](crate::RawArm): while
+/// one of its arms waits on a source, the source may [`try_claim`](Selector::try_claim)
+/// it for that arm (completing the arm's operation on its behalf) or
+/// [`notify`](Selector::notify) it (wake it to look again). See `tests/custom_arm.rs`
+/// for a complete event source.
 pub struct Selector {
     /// `(claimed op + 1) << 1 | WOKEN`; see the module docs. Claims are CAS'ed under the
     /// lock of the claimed node's channel; the owner writes it under all its locks.
     state: AtomicUsize,
     /// The owner's waker. Written by the owner holding all its channel locks with
-    /// `WOKEN` set; taken by whoever clears... sets `WOKEN` from clear.
+    /// `WOKEN` set; taken by whoever turns `WOKEN` on.
     waker: UnsafeCell<Option<Waker>>,
     /// The selector is `!Unpin`: nodes point at it while they are linked.
     _pin: PhantomPinned,
@@ -84,13 +91,13 @@ impl Selector {
 
     /// The claimed operation, if any.
     #[inline]
-    pub(crate) fn claimed(&self) -> Option<usize> {
+    pub fn claimed(&self) -> Option<usize> {
         (self.state.load(Ordering::Acquire) >> 1).checked_sub(1)
     }
 
     /// Whether some operation has been claimed.
     #[inline]
-    pub(crate) fn is_claimed(&self) -> bool {
+    pub fn is_claimed(&self) -> bool {
         self.state.load(Ordering::Acquire) >> 1 != 0
     }
 
@@ -138,10 +145,12 @@ impl Selector {
     /// the selector was claimed first.
     ///
     /// # Safety
-    /// The caller holds the lock of a channel in which one of this selector's nodes is
-    /// linked (so the selector is alive and its owner is not inside its locked step).
+    /// The caller holds the lock of an event source (a channel) in which this selector
+    /// waits — that is, between the arm's [`RawArm::wait`](crate::RawArm::wait) and its
+    /// `withdraw`/`finish` — so the selector is alive and its owner is not inside its
+    /// locked step.
     #[inline]
-    pub(crate) unsafe fn try_claim(&self, op: usize, wakes: &mut WakeList) -> bool {
+    pub unsafe fn try_claim(&self, op: usize, wakes: &mut WakeList) -> bool {
         let mut s = self.state.load(Ordering::Acquire);
         loop {
             if s >> 1 != 0 {
@@ -170,7 +179,7 @@ impl Selector {
     /// # Safety
     /// As for [`try_claim`](Self::try_claim).
     #[inline]
-    pub(crate) unsafe fn notify(&self, wakes: &mut WakeList) {
+    pub unsafe fn notify(&self, wakes: &mut WakeList) {
         if self.state.fetch_or(WOKEN, Ordering::AcqRel) & WOKEN == 0 {
             // SAFETY: we turned WOKEN on, so we are the one taker.
             unsafe { self.take_waker(wakes) };

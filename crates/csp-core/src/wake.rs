@@ -14,6 +14,16 @@ pub(crate) const WAKE_LIST_CAP: usize = 8;
 
 /// A fixed-capacity list of wakers to call once the locks are released.
 ///
+/// # Examples
+/// ```
+/// use csp_core::WakeList;
+/// let mut wakes = WakeList::new();
+/// wakes.push(core::task::Waker::noop().clone());
+/// assert_eq!(wakes.room(), 7);
+/// wakes.wake_all(); // call with no lock held
+/// assert_eq!(wakes.room(), 8);
+/// ```
+///
 /// The slots are uninitialised until pushed, so making an empty list and dropping it
 /// cost nothing on the hot paths that wake nobody.
 pub struct WakeList {

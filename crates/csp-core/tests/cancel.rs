@@ -223,6 +223,6 @@ fn every_value_is_dropped_exactly_once_under_random_cancellation() {
     }
     // Each value made was dropped exactly once: received, dropped with its put, or
     // drained at the end. Drop counting catches duplicates (double drop) and leaks.
-    assert!(created > 100);
+    assert!(created > if cfg!(miri) { 10 } else { 100 });
     assert_eq!(drops.load(Ordering::SeqCst) as u64, created);
 }
