@@ -54,8 +54,11 @@ const TICKS_CAP: usize = 4;
 /// After this many values the forwarder stalls for `STALL_TICKS` ticks.
 const STALL_AT: u32 = 10;
 const STALL_TICKS: u32 = 3 * TICKS_CAP as u32;
-/// SysTick reload: 1 ms at the board's 12 MHz core clock.
-const TICK_RELOAD: u32 = 12_000 - 1;
+/// SysTick reload: 100 µs at the board's 12 MHz core clock. Fast enough that ticks
+/// regularly land while a task holds a channel's lock: built with csp-core's spin lock
+/// instead of the critical-section one, this program deadlocks in the handler every
+/// time (at 1 ms it usually got through, proving nothing).
+const TICK_RELOAD: u32 = 1_200 - 1;
 
 /// Interrupt → forwarder. Sliding: the interrupt never waits; the oldest value goes.
 static TICKS: Chan<u32, Sliding<u32, TICKS_CAP>> = Chan::with_buffer(Sliding::new());

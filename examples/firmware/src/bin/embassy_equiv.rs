@@ -32,7 +32,7 @@ const BATCHES_N: usize = (VALUES / BATCH) as usize;
 const TICKS_CAP: usize = 4;
 const STALL_AT: u32 = 10;
 const STALL_TICKS: u32 = 3 * TICKS_CAP as u32;
-const TICK_RELOAD: u32 = 12_000 - 1;
+const TICK_RELOAD: u32 = 1_200 - 1;
 
 static TICKS: Channel<Cs, u32, TICKS_CAP> = Channel::new();
 static TICKS_CLOSED: AtomicBool = AtomicBool::new(false);
