@@ -4,6 +4,9 @@
 //! briefly — handing a value to a thread that is still awake costs tens of nanoseconds,
 //! waking a parked one tens of microseconds — and then parks the thread until woken.
 
+// Under loom, `block_on` is loom's own, so the parker goes unused there.
+#![cfg_attr(loom, allow(dead_code, unused_imports))]
+
 extern crate std;
 
 use core::cell::Cell;

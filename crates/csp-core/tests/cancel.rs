@@ -1,5 +1,7 @@
 //! Dropping futures at every interesting moment loses and duplicates nothing.
 
+#![cfg(not(loom))]
+
 mod common;
 
 use std::pin::pin;

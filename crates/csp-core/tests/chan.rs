@@ -1,5 +1,7 @@
 //! Channel operations, buffers, closing, try-ops, stats and streams.
 
+#![cfg(not(loom))]
+
 mod common;
 
 use std::pin::pin;

@@ -1,6 +1,8 @@
 //! Another event source joins a select through the public arm traits: a one-shot
 //! latch with a single waiting slot, guarded by its own lock.
 
+#![cfg(not(loom))]
+
 use std::cell::UnsafeCell;
 use std::future::Future;
 use std::pin::{pin, Pin};

@@ -1,5 +1,7 @@
 //! `select!`: exactly one arm, priority, fairness, default, guards, mixed types.
 
+#![cfg(not(loom))]
+
 mod common;
 
 use std::pin::pin;

@@ -1,6 +1,8 @@
 //! Auto traits: channels are `Sync`; every future is `Send` when `T` is, so all of
 //! them run inside multi-threaded executors.
 
+#![cfg(not(loom))]
+
 use std::pin::Pin;
 
 use csp_core::buffer::{Fixed, Promise, Sliding};

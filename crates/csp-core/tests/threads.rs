@@ -1,5 +1,7 @@
 //! Values cross threads exactly once, with selects and cancellation in the mix.
 
+#![cfg(not(loom))]
+
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::pin;
