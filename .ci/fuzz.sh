@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs each cargo-fuzz target of fuzz/ for a bounded time (libFuzzer, AddressSanitizer,
+# nightly). Fails on the first crash; the crashing input lands in fuzz/artifacts/.
+# Budget: under 4 minutes including the build. FUZZ_SECONDS overrides the time per target.
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+secs="${FUZZ_SECONDS:-60}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo +nightly fuzz build -O
+for t in select_model select_threads; do
+  mkdir -p "corpus/$t"
+  echo "--- fuzz $t for ${secs}s"
+  # -timeout: a single input running longer than 10 s is a hang (a lost wake-up that
+  # spins, or a livelock), reported as a crash.
+  log="$(mktemp)"
+  if ! cargo +nightly fuzz run -O "$t" -- -max_total_time="$secs" -timeout=10 \
+      -print_final_stats=1 >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzz target $t failed; reproduce with: cd fuzz && cargo +nightly fuzz run $t artifacts/$t/<file>"
+    exit 1
+  fi
+  grep -E "^(Done|stat::number_of_executed_units|stat::average_exec_per_sec)" "$log" || true
+  rm -f "$log"
+done
