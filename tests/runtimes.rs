@@ -403,3 +403,52 @@ fn facade_exposes_async_std() {
         1
     );
 }
+
+/// Outside `run`, smol's and async-std's `go` and time channels use the runtime's
+/// global executor, so they work from any thread (tokio's need a runtime).
+macro_rules! global_executor_suite {
+    ($name:ident, $krate:ident) => {
+        mod $name {
+            use super::*;
+            use csp::Chan;
+            use $krate as rt;
+
+            #[test]
+            fn go_and_time_channels_work_outside_run() {
+                let t = rt::go(async { 40 + 2 });
+                let timeout = rt::timeout(Duration::from_millis(1));
+                let after = rt::after(Duration::from_millis(1));
+                let ticks = rt::tick_tock_at(Instant::now(), Duration::from_millis(1));
+                csp::block_on(async {
+                    assert_eq!(t.await, 42);
+                    assert_eq!(timeout.get().await, None);
+                    assert!(timeout.is_closed());
+                    assert!(after.get().await.is_some());
+                    assert_eq!(ticks.get().await.map(|(n, _)| n), Some(1));
+                    assert_eq!(ticks.get().await.map(|(n, _)| n), Some(2));
+                    ticks.close();
+                });
+            }
+
+            #[test]
+            fn task_reports_when_it_has_finished() {
+                let ch = Arc::new(Chan::<()>::new());
+                let c = ch.clone();
+                let t = rt::go(async move { c.get().await });
+                let b = rt::spawn_blocking(|| 5);
+                assert!(!t.is_finished());
+                ch.close();
+                let deadline = Instant::now() + EVENTUALLY;
+                while !(t.is_finished() && b.is_finished()) {
+                    assert!(Instant::now() < deadline, "tasks never finished");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                assert_eq!(csp::block_on(t), None);
+                assert_eq!(csp::block_on(b), 5);
+            }
+        }
+    };
+}
+
+global_executor_suite!(smol_global, csp_smol);
+global_executor_suite!(async_std_global, csp_async_std);

@@ -117,6 +117,26 @@ pub fn after(d: Duration) -> After {
 /// });
 /// ```
 pub fn tick_tock(period: Duration) -> Ticks {
+    tick_tock_at(Instant::now() + period, period)
+}
+
+/// Like [`tick_tock`], with the first tick due at `first` (aiochan's `start_at`); a
+/// `first` in the past ticks at once.
+///
+/// # Panics
+/// If `period` is zero.
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// csp_smol::run(async {
+///     let ticks = csp_smol::tick_tock_at(Instant::now(), Duration::from_secs(3600));
+///     assert_eq!(ticks.get().await.map(|(n, _)| n), Some(1)); // at once
+///     ticks.close();
+/// });
+/// ```
+pub fn tick_tock_at(first: Instant, period: Duration) -> Ticks {
     assert!(
         !period.is_zero(),
         "csp-smol: tick_tock needs a non-zero period"
@@ -124,7 +144,7 @@ pub fn tick_tock(period: Duration) -> Ticks {
     let ch: Ticks = Arc::new(Chan::new());
     let weak = Arc::downgrade(&ch);
     crate::go(async move {
-        let mut due = Instant::now() + period;
+        let mut due = first;
         let mut n = 0u64;
         loop {
             smol::Timer::at(due).await;

@@ -13,7 +13,7 @@
 //! | [`sleep`] | wait for a duration |
 //! | [`timeout`] | a channel that closes itself after a duration |
 //! | [`after`] | a channel that yields one [`Instant`](std::time::Instant) after a duration |
-//! | [`tick_tock`] | a channel yielding `(n, Instant)` every period, `n` from 1 |
+//! | [`tick_tock`], [`tick_tock_at`] | a channel yielding `(n, Instant)` every period, `n` from 1 |
 //! | [`spawn_blocking`] | run a blocking closure on tokio's blocking pool |
 //!
 //! # How `run` cancels leftovers
@@ -32,4 +32,4 @@ mod time;
 
 pub use task::{go, nop, spawn_blocking, Task};
 pub use thread::{run, run_in_thread, ThreadTask};
-pub use time::{after, sleep, tick_tock, timeout, After, Ticks, Timeout};
+pub use time::{after, sleep, tick_tock, tick_tock_at, timeout, After, Ticks, Timeout};

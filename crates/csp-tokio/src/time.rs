@@ -129,6 +129,27 @@ pub fn after(d: Duration) -> After {
 /// ```
 #[track_caller]
 pub fn tick_tock(period: Duration) -> Ticks {
+    tick_tock_at(Instant::now() + period, period)
+}
+
+/// Like [`tick_tock`], with the first tick due at `first` (aiochan's `start_at`); a
+/// `first` in the past ticks at once.
+///
+/// # Panics
+/// Outside a tokio runtime. Also if `period` is zero.
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// csp_tokio::run(async {
+///     let ticks = csp_tokio::tick_tock_at(Instant::now(), Duration::from_secs(3600));
+///     assert_eq!(ticks.get().await.map(|(n, _)| n), Some(1)); // at once
+///     ticks.close();
+/// });
+/// ```
+#[track_caller]
+pub fn tick_tock_at(first: Instant, period: Duration) -> Ticks {
     assert!(
         !period.is_zero(),
         "csp-tokio: tick_tock needs a non-zero period"
@@ -136,7 +157,7 @@ pub fn tick_tock(period: Duration) -> Ticks {
     let ch: Ticks = Arc::new(Chan::new());
     let weak = Arc::downgrade(&ch);
     tokio::spawn(async move {
-        let mut due = Instant::now() + period;
+        let mut due = first;
         let mut n = 0u64;
         loop {
             tokio::time::sleep_until(due.into()).await;
