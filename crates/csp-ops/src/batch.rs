@@ -7,7 +7,7 @@ use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{Chan, Closed};
 
-use crate::options::{CloseGuard, Options};
+use crate::options::{put_or_stop, CloseGuard, Options};
 
 /// Puts the values in batches of `n` (the last one shorter if the input ends
 /// mid-batch; no empty batch is ever put).
@@ -48,11 +48,11 @@ where
         batch.push(v);
         if batch.len() == n {
             let full = core::mem::replace(&mut batch, Vec::with_capacity(n));
-            output.put(full).await?;
+            put_or_stop(output, full).await?;
         }
     }
     if !batch.is_empty() {
-        output.put(batch).await?;
+        put_or_stop(output, batch).await?;
     }
     Ok(())
 }
@@ -100,13 +100,13 @@ where
                 let mut items = Vec::new();
                 items.push(v);
                 if let Some(done) = run.replace((k, items)) {
-                    output.put(done).await?;
+                    put_or_stop(output, done).await?;
                 }
             }
         }
     }
     if let Some(done) = run {
-        output.put(done).await?;
+        put_or_stop(output, done).await?;
     }
     Ok(())
 }

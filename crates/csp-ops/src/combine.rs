@@ -17,7 +17,7 @@ use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{pin_index, select_slice, Arm, Chan, Closed};
 
-use crate::options::{panicking, CloseGuard, Options};
+use crate::options::{panicking, put_or_stop, CloseGuard, Options};
 
 /// Closes every channel of a slice on drop (see [`CloseGuard`]).
 struct CloseAll<'a, 'c, T, B: Buffer<T>, L: RawLock> {
@@ -86,7 +86,7 @@ where
     let mut open: Vec<usize> = (0..inputs.len()).collect();
     while !open.is_empty() {
         match select_get(inputs, &open).await {
-            (_, Some(v)) => output.put(v).await?,
+            (_, Some(v)) => put_or_stop(output, v).await?,
             (k, None) => {
                 open.remove(k);
             }
@@ -135,7 +135,7 @@ where
         if row.iter().all(Option::is_none) {
             return Ok(());
         }
-        output.put(row).await?;
+        put_or_stop(output, row).await?;
     }
 }
 
@@ -181,7 +181,7 @@ where
         match select_get(inputs, &open).await {
             (k, Some(v)) => {
                 latest[open[k]] = Some(v);
-                output.put(latest.clone()).await?;
+                put_or_stop(output, latest.clone()).await?;
             }
             (k, None) => {
                 open.remove(k);

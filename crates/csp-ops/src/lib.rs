@@ -34,6 +34,14 @@
 //! the input. Drivers that feed several outputs (`distribute`, `Dup`, `Pub`) instead
 //! drop the closed output and carry on with the others.
 //!
+//! A put that was already waiting when its output was closed is withdrawn (and its
+//! value returned) the next time the driver is polled. Closing a channel does not wake
+//! its waiting putters, though, so a driver blocked on that put alone notices only
+//! when something else wakes it. A consumer that leaves should therefore close *and
+//! drain* its channel (`while ch.get().await.is_some() {}`): the waiting value is then
+//! delivered, and the driver's next put fails at once. With [`Dup`] and [`Pub`],
+//! [`Dup::untap`] / [`Pub::unsub`] also end a waiting put at once.
+//!
 //! **When a user function panics**, the panic goes on unwinding through the driver, and
 //! the driver closes its outputs on the way out (even with `keep_open`), so the tasks
 //! downstream see the end rather than waiting for ever. The input is left as it is.

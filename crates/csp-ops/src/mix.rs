@@ -18,7 +18,7 @@ use csp_core::buffer::{Buffer, Sliding};
 use csp_core::lock::RawLock;
 use csp_core::{pin_index, select_slice, Arm, Chan, Closed};
 
-use crate::options::{CloseGuard, Options};
+use crate::options::{put_or_stop, CloseGuard, Options};
 use crate::sync::{Inlet, Locked, Mapped};
 
 /// How one input of a [`Mix`] takes part.
@@ -357,7 +357,7 @@ impl<T: Send + 'static> Mix<T> {
                 Event::Changed => {}
                 Event::Value(i, Some(v)) => {
                     if round[i].1 {
-                        output.put(v).await?;
+                        put_or_stop(output, v).await?;
                     }
                 }
                 Event::Value(i, None) => {

@@ -1,8 +1,10 @@
 //! What every driver is told ([`Options`]) and the guard that closes its outputs.
 
+use core::future::Future;
 use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
-use csp_core::Chan;
+
+use csp_core::{Chan, Closed};
 
 /// How a driver treats its output channel(s) when it ends.
 ///
@@ -117,4 +119,26 @@ impl<T, B: Buffer<T>, L: RawLock> Drop for CloseGuard<'_, T, B, L> {
             self.chan.close();
         }
     }
+}
+
+/// `output.put(v)`, except that a put still waiting when `output` is found closed is
+/// withdrawn and fails with its value, instead of staying queued for a getter that
+/// may never come (a plain put queued before a close still delivers, by the core's
+/// rules). The check runs each time the put is polled while waiting.
+pub(crate) async fn put_or_stop<T, B: Buffer<T>, L: RawLock>(
+    output: &Chan<T, B, L>,
+    v: T,
+) -> Result<(), Closed<T>> {
+    let mut put = core::pin::pin!(output.put(v));
+    core::future::poll_fn(|cx| match put.as_mut().poll(cx) {
+        core::task::Poll::Pending if output.is_closed() => {
+            core::task::Poll::Ready(match put.as_mut().take_value() {
+                Some(v) => Err(Closed(v)),
+                // Delivered after all, just before we withdrew it.
+                None => Ok(()),
+            })
+        }
+        other => other,
+    })
+    .await
 }

@@ -107,6 +107,15 @@ where
                     progress = true;
                 }
                 Poll::Ready(Err(closed)) => return Poll::Ready(Err(closed)),
+                // Queued before the output was closed: withdraw rather than wait for a
+                // getter that may never come (see `put_or_stop`).
+                Poll::Pending if output.is_closed() => match p.as_mut().take_value() {
+                    Some(v) => return Poll::Ready(Err(Closed(v))),
+                    None => {
+                        put = None;
+                        progress = true;
+                    }
+                },
                 Poll::Pending => {}
             }
         }

@@ -6,7 +6,7 @@ use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{Chan, Closed};
 
-use crate::options::{CloseGuard, Options};
+use crate::options::{put_or_stop, CloseGuard, Options};
 
 /// Puts the items of `iter` into `output` in order, then closes it (unless told not to).
 /// The iterator may be infinite: the driver then runs until `output` is closed, and
@@ -35,7 +35,7 @@ where
 {
     let _guard = CloseGuard::new(output, opts);
     for v in iter {
-        output.put(v).await?;
+        put_or_stop(output, v).await?;
     }
     Ok(())
 }
@@ -77,7 +77,7 @@ where
                 return Ok(());
             }
         }
-        output.put(v).await?;
+        put_or_stop(output, v).await?;
         v = v + step;
     }
 }

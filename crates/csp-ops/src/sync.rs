@@ -60,7 +60,7 @@ pub(crate) type GetArm<'a, T> = Pin<Box<dyn Arm<Output = Option<T>> + Send + 'a>
 
 /// A channel of `T`, whatever its buffer and lock: where a `Dup` or `Pub` sends.
 pub(crate) trait Outlet<T>: Send + Sync {
-    /// `put(v)`, boxed.
+    /// `put(v)`, boxed, giving up if the channel is closed while it waits.
     fn put_boxed(&self, v: T) -> PutFuture<'_, T>;
     /// `close()`.
     fn close_chan(&self);
@@ -83,7 +83,7 @@ where
     L: RawLock + Send + Sync,
 {
     fn put_boxed(&self, v: T) -> PutFuture<'_, T> {
-        Box::pin(self.put(v))
+        Box::pin(crate::options::put_or_stop(self, v))
     }
     fn close_chan(&self) {
         self.close();

@@ -7,7 +7,7 @@ use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{Chan, Closed};
 
-use crate::options::{CloseGuard, Options};
+use crate::options::{put_or_stop, CloseGuard, Options};
 
 /// Puts `f(v)` into `output` for every `v` taken from `input`, until `input` is closed
 /// and drained (then closes `output` unless `opts` says otherwise).
@@ -44,7 +44,7 @@ where
 {
     let _guard = CloseGuard::new(output, opts);
     while let Some(a) = input.get().await {
-        output.put(f(a)).await?;
+        put_or_stop(output, f(a)).await?;
     }
     Ok(())
 }
@@ -86,7 +86,7 @@ where
     let _guard = CloseGuard::new(output, opts);
     while let Some(a) = input.get().await {
         for b in f(a) {
-            output.put(b).await?;
+            put_or_stop(output, b).await?;
         }
     }
     Ok(())
@@ -124,7 +124,7 @@ where
     let _guard = CloseGuard::new(output, opts);
     while let Some(v) = input.get().await {
         if pred(&v) {
-            output.put(v).await?;
+            put_or_stop(output, v).await?;
         }
     }
     Ok(())
@@ -162,7 +162,7 @@ where
     let _guard = CloseGuard::new(output, opts);
     for _ in 0..n {
         match input.get().await {
-            Some(v) => output.put(v).await?,
+            Some(v) => put_or_stop(output, v).await?,
             None => break,
         }
     }
@@ -205,7 +205,7 @@ where
         if skipped < n {
             skipped += 1;
         } else {
-            output.put(v).await?;
+            put_or_stop(output, v).await?;
         }
     }
     Ok(())
@@ -250,7 +250,7 @@ where
         if !pred(&v) {
             return Ok(Some(v));
         }
-        output.put(v).await?;
+        put_or_stop(output, v).await?;
     }
     Ok(None)
 }
@@ -293,7 +293,7 @@ where
             continue;
         }
         skipping = false;
-        output.put(v).await?;
+        put_or_stop(output, v).await?;
     }
     Ok(())
 }
@@ -334,7 +334,7 @@ where
             continue;
         }
         last = Some(v.clone());
-        output.put(v).await?;
+        put_or_stop(output, v).await?;
     }
     Ok(())
 }
@@ -376,7 +376,7 @@ where
     while let Some(a) = input.get().await {
         acc = f(acc, a);
     }
-    output.put(acc).await
+    put_or_stop(output, acc).await
 }
 
 /// Like [`reduce`], but puts every running accumulation (not `init` itself).
@@ -414,7 +414,7 @@ where
     let mut acc = init;
     while let Some(a) = input.get().await {
         acc = f(acc, a);
-        output.put(acc.clone()).await?;
+        put_or_stop(output, acc.clone()).await?;
     }
     Ok(())
 }
@@ -459,9 +459,9 @@ where
     let _g2 = CloseGuard::new(no, opts);
     while let Some(v) = input.get().await {
         if pred(&v) {
-            yes.put(v).await?;
+            put_or_stop(yes, v).await?;
         } else {
-            no.put(v).await?;
+            put_or_stop(no, v).await?;
         }
     }
     Ok(())
@@ -500,7 +500,7 @@ where
 {
     let _guard = CloseGuard::new(output, opts);
     while let Some(a) = input.get().await {
-        output.put(f(a).await).await?;
+        put_or_stop(output, f(a).await).await?;
     }
     Ok(())
 }
