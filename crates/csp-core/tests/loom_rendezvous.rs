@@ -8,146 +8,26 @@
 
 #![cfg(loom)]
 
+mod loom_support;
+
 use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
 use csp_core::buffer::Rendezvous;
-use csp_core::lock::RawLock;
 use csp_core::Closed;
-
-/// `loom::future::block_on`, failing a model in which one future is polled more than
-/// `MAX_POLLS` times (a livelock: woken again and again without progress).
-fn block_on<F: Future>(fut: F) -> F::Output {
-    const MAX_POLLS: usize = 40;
-    let mut fut = Box::pin(fut);
-    let mut polls = 0;
-    loom::future::block_on(core::future::poll_fn(move |cx| {
-        polls += 1;
-        assert!(
-            polls <= MAX_POLLS,
-            "livelock: polled {polls} times without completing"
-        );
-        fut.as_mut().poll(cx)
-    }))
-}
 use loom::sync::Arc;
 use loom::thread;
-
-/// The models' lock: a loom `Mutex` whose guard is kept inside the lock between
-/// `lock` and `unlock`.
-///
-/// The default `SpinLock` spins with yields, and every yield is a branch of the model:
-/// contended models exceed loom's branch limit and explode its state space. A loom
-/// mutex parks the waiting thread instead, so the models explore the protocol rather
-/// than the spinning. (The spin lock itself is a plain test-and-set lock; it is
-/// exercised by the thread stress tests and under miri.)
-struct LoomLock {
-    mutex: loom::sync::Mutex<()>,
-    /// The guard of the current holder; touched only by the holder.
-    guard: core::cell::UnsafeCell<Option<loom::sync::MutexGuard<'static, ()>>>,
-}
-
-impl core::fmt::Debug for LoomLock {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("LoomLock")
-    }
-}
-
-// SAFETY: `guard` is written by the thread that just acquired `mutex` and read by the
-// same holder in `unlock`; no two threads touch it at once.
-unsafe impl Sync for LoomLock {}
-// SAFETY: the guard cell is empty whenever the lock can move (nobody holds it then).
-unsafe impl Send for LoomLock {}
-
-impl LoomLock {
-    fn keep(&self, g: loom::sync::MutexGuard<'_, ()>) {
-        // SAFETY: the guard borrows `self.mutex`, which outlives it: the lock lives in a
-        // channel that is neither moved nor dropped while locked, and `unlock` drops the
-        // guard before anyone else can lock.
-        let g: loom::sync::MutexGuard<'static, ()> = unsafe { core::mem::transmute(g) };
-        // SAFETY: we hold the mutex, so we are the only one touching `guard`.
-        unsafe { *self.guard.get() = Some(g) };
-    }
-}
-
-// SAFETY: mutual exclusion comes from the loom mutex: `lock` returns holding it, and
-// `unlock` releases it by dropping its guard.
-unsafe impl RawLock for LoomLock {
-    fn new() -> Self {
-        LoomLock {
-            mutex: loom::sync::Mutex::new(()),
-            guard: core::cell::UnsafeCell::new(None),
-        }
-    }
-    fn lock(&self) {
-        self.keep(self.mutex.lock().unwrap());
-    }
-    fn try_lock(&self) -> bool {
-        match self.mutex.try_lock() {
-            Ok(g) => {
-                self.keep(g);
-                true
-            }
-            Err(_) => false,
-        }
-    }
-    unsafe fn unlock(&self) {
-        // SAFETY: the caller holds the lock, so the guard is ours to drop.
-        drop(unsafe { (*self.guard.get()).take() });
-    }
-}
-
-/// A rendezvous channel with the models' lock.
-type Chan<T> = csp_core::Chan<T, Rendezvous, LoomLock>;
+use loom_support::{block_on, model, poll_then_drop, Chan};
 
 fn chan() -> Arc<Chan<u32>> {
     Arc::new(Chan::with_lock(Rendezvous))
 }
 
-/// Runs `f` under loom with preemption bound `bound` (`LOOM_MAX_PREEMPTIONS` overrides
-/// it) and prints how many executions it explored and how long that took.
-fn model(name: &str, bound: usize, f: impl Fn() + Sync + Send + 'static) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static RUNS: AtomicUsize = AtomicUsize::new(0);
-    let mut b = loom::model::Builder::new();
-    if b.preemption_bound.is_none() {
-        b.preemption_bound = Some(bound);
-    }
-    let start = std::time::Instant::now();
-    RUNS.store(0, Ordering::Relaxed);
-    b.check(move || {
-        RUNS.fetch_add(1, Ordering::Relaxed);
-        f();
-    });
-    eprintln!(
-        "loom model {name}: {} executions, preemption bound {:?}, {:.1?}",
-        RUNS.load(Ordering::Relaxed),
-        b.preemption_bound,
-        start.elapsed()
-    );
-}
-
-/// Polls `fut` `polls` times with a no-op waker (yielding to loom in between), then
-/// drops it: a cancelled operation. Returns its output if it completed.
-fn poll_then_drop<F: Future>(fut: F, polls: usize) -> Option<F::Output> {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    for i in 0..polls {
-        if i > 0 {
-            thread::yield_now();
-        }
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return Some(v);
-        }
-    }
-    None
-}
-
 /// One putter, one getter: the value crosses exactly once and both complete.
 #[test]
 fn put_meets_get() {
-    model("put_meets_get", 2, || {
+    model("put_meets_get", 3, || {
         let ch = chan();
         let c = ch.clone();
         let t = thread::spawn(move || block_on(c.put(1)));
@@ -159,7 +39,7 @@ fn put_meets_get() {
 /// Two putters, one getter taking twice: both values arrive, each once.
 #[test]
 fn two_putters_one_getter() {
-    model("two_putters_one_getter", 2, || {
+    model("two_putters_one_getter", 3, || {
         let ch = chan();
         let ts: Vec<_> = [1, 2]
             .map(|v| {
@@ -180,7 +60,7 @@ fn two_putters_one_getter() {
 /// sees the end.
 #[test]
 fn one_putter_two_getters_then_close() {
-    model("one_putter_two_getters_then_close", 2, || {
+    model("one_putter_two_getters_then_close", 3, || {
         let ch = chan();
         let c = ch.clone();
         let g = thread::spawn(move || block_on(c.get()));
@@ -198,7 +78,7 @@ fn one_putter_two_getters_then_close() {
 /// is refused and a blocking put delivers.
 #[test]
 fn try_put_races_get() {
-    model("try_put_races_get", 2, || {
+    model("try_put_races_get", 3, || {
         let ch = chan();
         let c = ch.clone();
         let g = thread::spawn(move || block_on(c.get()));
@@ -214,7 +94,7 @@ fn try_put_races_get() {
 /// the close got its value back; nobody waits for ever.
 #[test]
 fn close_races_put_and_get() {
-    model("close_races_put_and_get", 2, || {
+    model("close_races_put_and_get", 3, || {
         let ch = chan();
         let (c1, c2) = (ch.clone(), ch.clone());
         let p = thread::spawn(move || block_on(c1.put(1)));
@@ -235,7 +115,7 @@ fn close_races_put_and_get() {
 /// getter, or stays as an orphan that getter takes. Never lost, never doubled.
 #[test]
 fn drop_of_a_slot_owning_getter() {
-    model("drop_of_a_slot_owning_getter", 2, || {
+    model("drop_of_a_slot_owning_getter", 3, || {
         let ch = chan();
         let (c1, c2) = (ch.clone(), ch.clone());
         // g1 registers, may be handed the value, and is then dropped.
@@ -255,7 +135,7 @@ fn drop_of_a_slot_owning_getter() {
 /// value the dropped one did not take.
 #[test]
 fn drop_of_a_woken_getter() {
-    model("drop_of_a_woken_getter", 2, || {
+    model("drop_of_a_woken_getter", 1, || {
         let ch = chan();
         let (c1, c2, c3) = (ch.clone(), ch.clone(), ch.clone());
         let g1 = thread::spawn(move || poll_then_drop(c1.get(), 2));
@@ -281,7 +161,7 @@ fn drop_of_a_woken_getter() {
 /// getter took it first: exactly one of the two has it.
 #[test]
 fn cancelled_put_gives_its_value_back() {
-    model("cancelled_put_gives_its_value_back", 2, || {
+    model("cancelled_put_gives_its_value_back", 3, || {
         let ch = chan();
         let c = ch.clone();
         let p = thread::spawn(move || {
