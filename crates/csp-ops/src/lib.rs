@@ -62,7 +62,7 @@
 //! - `std` (default): blocking iteration, panic-aware closing; implies `alloc`.
 //! - `alloc`: the combinators listed above.
 //! - `tokio`, `async-std`, `smol`: a [`Spawn`] implementation for that runtime
-//!   ([`Tokio`], [`AsyncStd`], [`Smol`]). async-std is discontinued upstream (its
+//!   (`Tokio`, `AsyncStd`, `Smol`). async-std is discontinued upstream (its
 //!   authors point to smol); the implementation is kept for the users who remain.
 
 #![no_std]
@@ -76,7 +76,7 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod options;

@@ -11,8 +11,7 @@ pub type BoxFuture<R> = Pin<Box<dyn Future<Output = R> + Send + 'static>>;
 /// Starts tasks on a runtime: detached async tasks, and blocking closures on a thread
 /// pool meant for blocking or CPU-heavy work.
 ///
-/// Implemented for [`Tokio`](crate::Tokio), [`AsyncStd`](crate::AsyncStd) and
-/// [`Smol`](crate::Smol) behind the features of the same names; implement it for any
+/// Implemented for `Tokio`, `AsyncStd` and `Smol` behind the features of the same names; implement it for any
 /// other executor.
 ///
 /// # Examples
@@ -171,7 +170,7 @@ impl Spawn for Smol {
 }
 
 /// Spawns on async-std's executor (`async_std::task::spawn`, `spawn_blocking`).
-/// async-std is discontinued upstream; prefer [`Smol`](crate::Smol) in new code.
+/// async-std is discontinued upstream; prefer `Smol` in new code.
 ///
 /// # Examples
 /// ```

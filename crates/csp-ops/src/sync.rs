@@ -157,3 +157,57 @@ where
         (this.f)(this.arm.as_mut().take_output())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::string::String;
+    use std::vec::Vec;
+    use std::{format, vec};
+
+    use super::*;
+    use csp_core::buffer::Fixed;
+    use csp_core::{pin_index, select_slice};
+
+    #[test]
+    fn locked_gives_exclusive_access_and_unlocks_after_a_panic() {
+        let l = Locked::new(1);
+        assert_eq!(
+            l.with(|v| {
+                *v += 1;
+                *v
+            }),
+            2
+        );
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            l.with(|_| panic!("inside"))
+        }));
+        assert!(r.is_err());
+        // The guard released the lock on the way out.
+        assert_eq!(l.with(|v| *v), 2);
+    }
+
+    #[test]
+    fn mapped_arms_of_different_types_share_one_select() {
+        let a: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+        let b: Chan<&str, Fixed<&str, 1>> = Chan::with_buffer(Fixed::new());
+        b.try_put("hi").unwrap();
+        type Slot<'a> = Pin<Box<dyn Arm<Output = String> + Send + 'a>>;
+        let mut arms: Vec<Slot<'_>> = vec![
+            Box::pin(Mapped {
+                arm: Box::pin(a.get()),
+                f: |v: Option<u8>| format!("a:{v:?}"),
+            }),
+            Box::pin(Mapped {
+                arm: Box::pin(b.get()),
+                f: |v: Option<&str>| format!("b:{v:?}"),
+            }),
+        ];
+        let mut arms = Pin::new(&mut arms[..]);
+        let k = csp_core::block_on(select_slice(arms.as_mut(), false));
+        assert_eq!(k, 1);
+        assert_eq!(pin_index(arms.as_mut(), k).take_output(), "b:Some(\"hi\")");
+        // The losing get took nothing.
+        a.try_put(7).unwrap();
+        assert_eq!(a.try_get(), Ok(7));
+    }
+}
