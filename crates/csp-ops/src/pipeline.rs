@@ -7,8 +7,9 @@
 //! finished result. Each time it is polled it (1) takes new inputs while fewer than `n`
 //! slots are in use, (2) polls every running worker, (3) hands finished results to the
 //! output — the front slot only, for input order, or any finished slot, for completion
-//! order — one put at a time. A finished result waiting for the output still occupies
-//! its slot, so at most `n` values are held at any moment (back-pressure).
+//! order — one put at a time. A finished result waiting for its turn still occupies
+//! its slot, so at most `n` values are running or waiting, plus the one being put
+//! (back-pressure).
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -134,7 +135,8 @@ where
 /// spawner is needed; use it for I/O-bound work. A slow value holds back the ones after
 /// it, and at most `n` values are in flight.
 ///
-/// On `Err(Closed(v))` (output closed), the results still in flight are dropped.
+/// On `Err(Closed(v))` (output closed), `v` comes back, and the values still in flight
+/// (up to `n`, already taken from `input`) are dropped with their workers.
 ///
 /// # Panics
 /// If `n` is 0.
