@@ -58,10 +58,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         // node is pinned inside the future and unlinked by its `Drop`.
         let out = self.chan.with_state(|st| unsafe {
             let w = node.as_ptr();
+            if (*w).phase == Phase::Idle {
+                // The common case first: a buffered value and nobody else involved.
+                if let Some(v) = st.take_quick() {
+                    (*w).phase = Phase::Taken;
+                    return Poll::Ready(Some(v));
+                }
+            }
             match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let linked = (*w).phase == Phase::Linked;
-                    match st.try_get(me, &mut wakes) {
+                    match st.try_get(me, linked, &mut wakes) {
                         Some(got) => {
                             if linked {
                                 st.unlink_getter(node);
@@ -147,27 +154,29 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
                 match (*w).phase {
-                    Phase::Idle | Phase::Linked => match st.try_get(me, cx.wakes()) {
-                        Some(got) => {
-                            if (*w).phase == Phase::Linked {
-                                st.unlink_getter(node);
-                            }
-                            (*w).phase = if got.is_some() {
-                                Phase::Done
-                            } else {
-                                Phase::Closed
-                            };
-                            (*w).value = got;
-                            st.settle(cx.wakes());
-                            true
-                        }
-                        None => {
-                            if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
+                    Phase::Idle | Phase::Linked => {
+                        match st.try_get(me, (*w).phase == Phase::Linked, cx.wakes()) {
+                            Some(got) => {
+                                if (*w).phase == Phase::Linked {
+                                    st.unlink_getter(node);
+                                }
+                                (*w).phase = if got.is_some() {
+                                    Phase::Done
+                                } else {
+                                    Phase::Closed
+                                };
+                                (*w).value = got;
                                 st.settle(cx.wakes());
+                                true
                             }
-                            false
+                            None => {
+                                if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
+                                    st.settle(cx.wakes());
+                                }
+                                false
+                            }
                         }
-                    },
+                    }
                     Phase::Done | Phase::Closed => true,
                     Phase::Claimed => unreachable!("csp: a claimed get is finished, not retried"),
                     Phase::Taken => panic!("csp: a get was polled after it completed"),
@@ -411,6 +420,12 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         // node is pinned inside the future and unlinked by its `Drop`.
         let (out, discarded) = self.chan.with_state(|st| unsafe {
             let w = node.as_ptr();
+            // The common case first: room in the buffer and nobody else involved. A value
+            // the buffer's policy discarded stays in the node, dropped with the future.
+            if (*w).phase == Phase::Idle && st.add_quick(&mut (*w).value) {
+                (*w).phase = Phase::Taken;
+                return (Poll::Ready(Ok(())), None);
+            }
             match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let queued = (*w).phase == Phase::Linked;

@@ -132,6 +132,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     pub(crate) unsafe fn try_get(
         &mut self,
         me: *const Selector,
+        queued: bool,
         wakes: &mut WakeList,
     ) -> Option<Option<T>> {
         if self.slot.is_some() && self.slot_owner.is_null() {
@@ -144,7 +145,10 @@ impl<T, B: Buffer<T>> State<T, B> {
             }
             return Some(Some(v));
         }
-        if self.n_putters != 0 {
+        // No overtaking: a get that arrives while other getters were woken to take the
+        // waiting putters queues behind them.
+        // SAFETY: lock held (caller).
+        if self.n_putters != 0 && (queued || !unsafe { self.notified_getter_other_than(me) }) {
             // SAFETY: lock held (caller).
             if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
                 self.counters.handed_over += 1;
@@ -240,7 +244,43 @@ impl<T, B: Buffer<T>> State<T, B> {
         self.slot_owner = ptr::null();
     }
 
+    /// The uncontended get: takes the buffer's front when nobody waits and nothing is
+    /// in flight, so no refill, hand-over or wake-up is owed. `None`: use `try_get`.
+    ///
+    /// # Safety
+    /// Lock held.
+    #[inline(always)]
+    pub(crate) unsafe fn take_quick(&mut self) -> Option<T> {
+        if self.n_getters | self.n_putters != 0 || self.slot.is_some() {
+            return None;
+        }
+        self.buffer.take()
+    }
+
     // ===== putting =====
+
+    /// The uncontended put: moves `*value` into a buffer with room when nobody waits and
+    /// the buffer's policy discards nothing. Returns whether it did (then `*value` is
+    /// `None`); otherwise leaves `*value` alone for `try_put`.
+    ///
+    /// # Safety
+    /// Lock held.
+    #[inline(always)]
+    pub(crate) unsafe fn add_quick(&mut self, value: &mut Option<T>) -> bool {
+        if self.closed || self.n_getters | self.n_putters != 0 || !self.buffer.can_add() {
+            return false;
+        }
+        let Some(v) = value.take() else {
+            return false;
+        };
+        self.counters.buffered += 1;
+        if let Some(discarded) = self.buffer.add(v) {
+            // A lossy buffer discarded a value: hand it back to be dropped outside the lock.
+            self.counters.discarded += 1;
+            *value = Some(discarded);
+        }
+        true
+    }
 
     /// Tries to deliver `v` for selector `me` right now. `queued` says whether the put
     /// was waiting in the queue before (such a put still delivers after a close).
@@ -264,15 +304,15 @@ impl<T, B: Buffer<T>> State<T, B> {
             if discarded.is_some() {
                 self.counters.discarded += 1;
             }
-            // Rule 1: a new value, one more getter to notify.
             if self.n_getters != 0 {
                 // SAFETY: lock held.
-                unsafe { self.notify_getter(ptr::null(), false, wakes) };
+                unsafe { self.serve_waiting_getter(me, wakes) };
             }
             return PutOutcome::Done(discarded);
         }
-        // Hand over directly only when nothing is buffered: a getter that waits beside a
-        // full buffer (notified, not yet polled) must get the buffered values first (FIFO).
+        // Hand over directly only when nothing is buffered (a getter that waits beside a
+        // full buffer must get the buffered values first), and without overtaking
+        // putters that already wait (the getters were notified to take those).
         if self.n_getters != 0 && self.slot.is_none() && !self.buffer.can_take() {
             let mut cur = self.getters.head();
             while let Some(g) = cur {
@@ -280,7 +320,9 @@ impl<T, B: Buffer<T>> State<T, B> {
                 unsafe {
                     cur = next(g);
                     let sel = sel_of(g);
-                    if sel == me {
+                    // A notified getter was woken to take a putter that waits already: an
+                    // arriving put must not overtake that one.
+                    if sel == me || (!queued && (*g.as_ptr()).notified) {
                         continue;
                     }
                     if (*sel).try_claim((*g.as_ptr()).op, wakes) {
@@ -307,6 +349,64 @@ impl<T, B: Buffer<T>> State<T, B> {
         // SAFETY: lock held.
         unsafe { self.settle(wakes) };
         out
+    }
+
+    /// Whether a getter of another selector has been woken and not yet polled (and is
+    /// not claimed elsewhere).
+    ///
+    /// # Safety
+    /// Lock held.
+    #[inline]
+    unsafe fn notified_getter_other_than(&self, me: *const Selector) -> bool {
+        if self.notified_getters == 0 {
+            return false;
+        }
+        let mut cur = self.getters.head();
+        while let Some(g) = cur {
+            // SAFETY: linked, so live; lock held (caller).
+            unsafe {
+                cur = next(g);
+                let sel = sel_of(g);
+                if (*g.as_ptr()).notified && sel != me && !(*sel).is_claimed() {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// A value just went into the buffer and getters wait: reserve the buffer's front
+    /// for the first claimable one (through the hand-over slot), as Go and core.async
+    /// hand a value to a waiting taker. Without this, the putter (or any newcomer) could
+    /// take the value back before the woken getter runs. Falls back to rule 1 (notify
+    /// one more getter) when the slot is busy or no getter can be claimed.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for one.
+    unsafe fn serve_waiting_getter(&mut self, me: *const Selector, wakes: &mut WakeList) {
+        if self.slot.is_none() {
+            let mut cur = self.getters.head();
+            while let Some(g) = cur {
+                // SAFETY: linked, so live; lock held.
+                unsafe {
+                    cur = next(g);
+                    let sel = sel_of(g);
+                    if sel == me || !self.buffer.can_take() {
+                        continue;
+                    }
+                    if (*sel).try_claim((*g.as_ptr()).op, wakes) {
+                        (*g.as_ptr()).phase = Phase::Claimed;
+                        self.unlink_getter(g);
+                        self.slot = self.buffer.take();
+                        self.slot_owner = g.as_ptr();
+                        return;
+                    }
+                }
+            }
+        }
+        // Rule 1: a new value, one more getter to notify.
+        // SAFETY: lock held.
+        unsafe { self.notify_getter(ptr::null(), false, wakes) };
     }
 
     // ===== queues =====
@@ -533,7 +633,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held; `wakes` has room for [`ARM_WAKES`].
     pub(crate) unsafe fn try_get_now(&mut self, wakes: &mut WakeList) -> Option<Option<T>> {
         // SAFETY: caller.
-        let out = unsafe { self.try_get(ptr::null(), wakes) };
+        let out = unsafe { self.try_get(ptr::null(), false, wakes) };
         if out.is_some() {
             // SAFETY: lock held.
             unsafe { self.settle(wakes) };

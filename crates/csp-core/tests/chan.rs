@@ -308,3 +308,47 @@ fn blocking_put_and_get_cross_threads() {
         assert_eq!(sum, n * (n - 1) / 2);
     });
 }
+
+#[test]
+fn a_put_into_a_buffer_goes_to_the_getter_that_waits() {
+    // The tutorial's lock: a worker that puts the token back and asks again at once
+    // must not take it back from a worker that was already waiting.
+    let lock: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    lock.try_put(1).unwrap();
+    assert_eq!(lock.try_get(), Ok(1)); // worker a holds the lock
+    let mut b = pin!(lock.get()); // worker b waits for it
+    assert!(poll_once(b.as_mut()).is_pending());
+    lock.try_put(1).unwrap(); // a releases...
+    assert_eq!(
+        lock.try_get(),
+        Err(TryGetError::Empty),
+        "...and cannot take it back"
+    );
+    assert_eq!(poll_once(b.as_mut()), Poll::Ready(Some(1)), "b has it");
+}
+
+#[test]
+fn an_arriving_getter_does_not_overtake_a_woken_one() {
+    // Rendezvous fan-out: g1 takes the first put; g2 is woken for the second; when g1
+    // comes back for more it queues behind g2 instead of taking g2's value.
+    let ch: Chan<u32> = Chan::new();
+    let (_, w1) = counting_waker();
+    let (c2, w2) = counting_waker();
+    let mut g1 = Box::pin(ch.get());
+    let mut g2 = Box::pin(ch.get());
+    assert!(poll_with(g1.as_mut(), &w1).is_pending());
+    assert!(poll_with(g2.as_mut(), &w2).is_pending());
+    let mut p1 = pin!(ch.put(1));
+    let mut p2 = pin!(ch.put(2));
+    assert_eq!(poll_once(p1.as_mut()), Poll::Ready(Ok(()))); // handed to g1
+    assert!(poll_once(p2.as_mut()).is_pending()); // queued; g2 is woken to take it
+    assert_eq!(c2.count(), 1);
+    assert_eq!(poll_with(g1.as_mut(), &w1), Poll::Ready(Some(1)));
+    let mut again = Box::pin(ch.get()); // g1 comes back at once
+    assert!(
+        poll_with(again.as_mut(), &w1).is_pending(),
+        "queues behind g2"
+    );
+    assert_eq!(poll_with(g2.as_mut(), &w2), Poll::Ready(Some(2)));
+    assert_eq!(poll_once(p2.as_mut()), Poll::Ready(Ok(())));
+}
