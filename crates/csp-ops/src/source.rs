@@ -45,6 +45,9 @@ where
 /// closed). As aiochan's `from_range(start, end, step)`. A negative `step` counts down
 /// (the range ends when a value is at or below `end`).
 ///
+/// # Panics
+/// If `step` is zero.
+///
 /// # Examples
 /// ```
 /// use csp_core::Chan;
@@ -68,8 +71,12 @@ where
     B: Buffer<T>,
     L: RawLock,
 {
+    assert!(
+        step != T::default(),
+        "csp-ops: from_range needs a non-zero step"
+    );
     let _guard = CloseGuard::new(output, opts);
-    let up = step >= T::default();
+    let up = step > T::default();
     let mut v = start;
     loop {
         if let Some(end) = end {

@@ -201,6 +201,23 @@ on_every_runtime!(panic_in_user_fn_closes_the_output, |sp| {
     assert!(out.is_closed());
 });
 
+on_every_runtime!(panic_in_a_blocking_job_closes_the_output, |sp| {
+    let i = Arc::new(Chan::fixed(8));
+    for x in 0..6u32 {
+        i.try_put(x).unwrap();
+    }
+    i.close();
+    let out = i.parallel_pipe(&sp, 1, |x| {
+        assert!(x != 2, "boom in a blocking job (expected by the test)");
+        x
+    });
+    assert_eq!(
+        collect(&*out, None).await,
+        [0, 1],
+        "the consumer sees the end"
+    );
+});
+
 on_every_runtime!(panic_closes_even_with_keep_open, |sp| {
     let out: Arc<Chan<u32, _>> = Arc::new(Chan::fixed(4));
     let o = Arc::clone(&out);
