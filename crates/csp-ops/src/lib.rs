@@ -49,7 +49,7 @@
 //! # Which combinators allocate
 //! - No allocation (`#![no_std]` without `alloc`, usable on firmware): [`map`],
 //!   [`flat_map`], [`filter`], [`take`], [`skip`], [`take_while`], [`skip_while`],
-//!   [`distinct`], [`reduce`], [`scan`], [`split`], [`pipe`], [`async_apply`],
+//!   [`distinct`], [`reduce`], [`scan`], [`split`], [`zip2`], [`pipe`], [`async_apply`],
 //!   [`from_iter`], [`from_range`].
 //! - Feature `alloc`: [`group`], [`group_by`], [`collect`] (they build `Vec`s),
 //!   [`merge`], [`zip`], [`combine_latest`], [`distribute`] (a select over a run-time
@@ -90,7 +90,7 @@ pub use options::Options;
 pub use source::{from_iter, from_range};
 pub use transform::{
     async_apply, distinct, filter, flat_map, map, pipe, reduce, scan, skip, skip_while, split,
-    take, take_while,
+    take, take_while, zip2,
 };
 
 #[cfg(feature = "alloc")]

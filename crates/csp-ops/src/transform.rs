@@ -547,3 +547,48 @@ where
     }
     Ok(())
 }
+
+/// [`zip`](crate::zip) for two inputs of different types, without allocation: puts
+/// `(a, b)` pairs in lockstep, `None` for an input that is closed and drained; ends when
+/// both are.
+///
+/// # Examples
+/// ```
+/// use csp_core::Chan;
+/// use csp_ops::{collect, zip2, Options};
+///
+/// # csp_core::block_on(async {
+/// let (a, b) = (Chan::fixed(4), Chan::fixed(4));
+/// let out = Chan::fixed(4);
+/// for i in 0..2 { a.try_put(i).unwrap(); }
+/// b.try_put('x').unwrap();
+/// a.close();
+/// b.close();
+/// zip2(&a, &b, &out, Options::new()).await.unwrap();
+/// assert_eq!(collect(&out, None).await, [(Some(0), Some('x')), (Some(1), None)]);
+/// # });
+/// ```
+#[allow(clippy::type_complexity)]
+pub async fn zip2<A, B, BA, BB, BO, LA, LB, LO>(
+    a: &Chan<A, BA, LA>,
+    b: &Chan<B, BB, LB>,
+    output: &Chan<(Option<A>, Option<B>), BO, LO>,
+    opts: Options,
+) -> Result<(), Closed<(Option<A>, Option<B>)>>
+where
+    BA: Buffer<A>,
+    LA: RawLock,
+    BB: Buffer<B>,
+    LB: RawLock,
+    BO: Buffer<(Option<A>, Option<B>)>,
+    LO: RawLock,
+{
+    let _guard = CloseGuard::new(output, opts);
+    loop {
+        let row = (a.get().await, b.get().await);
+        if row.0.is_none() && row.1.is_none() {
+            return Ok(());
+        }
+        put_or_stop(output, row).await?;
+    }
+}

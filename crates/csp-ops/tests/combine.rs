@@ -44,6 +44,18 @@ on_every_runtime!(zip_is_lockstep_until_all_closed, |sp| {
     );
 });
 
+on_every_runtime!(zip2_pairs_different_types, |sp| {
+    let (a, b, o) = (Chan::new(), Chan::new(), Chan::new());
+    let (_, r, got) = join3(
+        futures_lite::future::zip(feed(&a, [1, 2]), feed(&b, ["x"])),
+        zip2(&a, &b, &o, Options::new()),
+        collect(&o, None),
+    )
+    .await;
+    assert_eq!(r, Ok(()));
+    assert_eq!(got, [(Some(1), Some("x")), (Some(2), None)]);
+});
+
 on_every_runtime!(combine_latest_emits_latest_of_all, |sp| {
     let (a, b, o) = (Chan::new(), Chan::new(), Chan::new());
     let producer = async {
