@@ -129,18 +129,20 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         }
     }
 
-    /// Names the channel, for `Debug` output.
-    ///
-    /// # Examples
-    /// ```
-    /// use csp_core::Chan;
-    /// let ch: Chan<u8> = Chan::new().with_name("jobs");
-    /// assert_eq!(ch.name(), Some("jobs"));
-    /// assert!(format!("{ch:?}").contains("jobs"));
-    /// ```
-    pub fn with_name(mut self, name: &'static str) -> Self {
-        self.name = Some(name);
-        self
+    const_fn! {
+        /// Names the channel, for `Debug` output; usable in a `static`.
+        ///
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// static JOBS: Chan<u8> = Chan::new().with_name("jobs");
+        /// assert_eq!(JOBS.name(), Some("jobs"));
+        /// assert!(format!("{JOBS:?}").contains("jobs"));
+        /// ```
+        pub fn with_name(mut self, name: &'static str) -> Self {
+            self.name = Some(name);
+            self
+        }
     }
 
     /// The channel's name, if it has one.
@@ -500,7 +502,8 @@ pub enum Flow {
     Fluent,
 }
 
-/// A snapshot from [`Chan::stats`].
+/// A snapshot from [`Chan::stats`]. The counters are `usize` and wrap around on
+/// overflow (so a 32-bit microcontroller pays for 32-bit counters only).
 ///
 /// # Examples
 /// ```
@@ -529,9 +532,9 @@ pub struct Stats {
     /// Whether the channel is closed.
     pub closed: bool,
     /// Values that went into the buffer (from puts or from waiting putters).
-    pub buffered: u64,
+    pub buffered: usize,
     /// Values handed from a put to a get without the buffer.
-    pub handed_over: u64,
+    pub handed_over: usize,
     /// Values the buffer's policy discarded (dropping, sliding, promise buffers).
-    pub discarded: u64,
+    pub discarded: usize,
 }

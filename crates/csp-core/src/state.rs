@@ -50,9 +50,9 @@ pub(crate) const ARM_WAKES: usize = 4;
 /// Counters behind [`Stats`](crate::Stats).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Counters {
-    pub(crate) buffered: u64,
-    pub(crate) handed_over: u64,
-    pub(crate) discarded: u64,
+    pub(crate) buffered: usize,
+    pub(crate) handed_over: usize,
+    pub(crate) discarded: usize,
 }
 
 /// What a put attempt did.
@@ -151,7 +151,7 @@ impl<T, B: Buffer<T>> State<T, B> {
         if self.n_putters != 0 && (queued || !unsafe { self.notified_getter_other_than(me) }) {
             // SAFETY: lock held (caller).
             if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
-                self.counters.handed_over += 1;
+                self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
                 return Some(Some(v));
             }
         }
@@ -198,11 +198,11 @@ impl<T, B: Buffer<T>> State<T, B> {
             let Some(v) = (unsafe { self.claim_putter(me, wakes) }) else {
                 break;
             };
-            self.counters.buffered += 1;
+            self.counters.buffered = self.counters.buffered.wrapping_add(1);
             if let Some(discarded) = self.buffer.add(v) {
                 // Only a custom buffer discards while putters wait; documented on
                 // `Buffer::add`: such a value is dropped under the lock.
-                self.counters.discarded += 1;
+                self.counters.discarded = self.counters.discarded.wrapping_add(1);
                 drop(discarded);
             }
         }
@@ -273,10 +273,10 @@ impl<T, B: Buffer<T>> State<T, B> {
         let Some(v) = value.take() else {
             return false;
         };
-        self.counters.buffered += 1;
+        self.counters.buffered = self.counters.buffered.wrapping_add(1);
         if let Some(discarded) = self.buffer.add(v) {
             // A lossy buffer discarded a value: hand it back to be dropped outside the lock.
-            self.counters.discarded += 1;
+            self.counters.discarded = self.counters.discarded.wrapping_add(1);
             *value = Some(discarded);
         }
         true
@@ -300,9 +300,9 @@ impl<T, B: Buffer<T>> State<T, B> {
         }
         if self.buffer.can_add() {
             let discarded = self.buffer.add(v);
-            self.counters.buffered += 1;
+            self.counters.buffered = self.counters.buffered.wrapping_add(1);
             if discarded.is_some() {
-                self.counters.discarded += 1;
+                self.counters.discarded = self.counters.discarded.wrapping_add(1);
             }
             if self.n_getters != 0 {
                 // SAFETY: lock held.
@@ -330,7 +330,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                         self.unlink_getter(g);
                         self.slot = Some(v);
                         self.slot_owner = g.as_ptr();
-                        self.counters.handed_over += 1;
+                        self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
                         return PutOutcome::Done(None);
                     }
                 }
