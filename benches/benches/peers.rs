@@ -9,7 +9,9 @@
 //! - `--reps R`: repetitions per cell (default 5).
 //! - `--filter TERMS`: comma-separated terms that must all occur in a cell's name,
 //!   `"<workload> cap=<cap> <runtime> <peer>"`, e.g. `--filter "select2,tokio-ct"`.
-//! - `--timeout S`: give up (exit 3) if one run takes longer than S seconds (default 600).
+//! - `--skip TERMS`: leave out the cells whose name contains any of these terms.
+//! - `--timeout S`: if one run takes longer than S seconds (default 600, 60 with
+//!   `--quick`), write what was measured so far, name the cell, and exit 3 (a hang).
 //!
 //! Writes `benches/out/peers.csv` and `benches/out/peers.md`.
 
@@ -23,7 +25,15 @@ struct Opts {
     n: u64,
     reps: usize,
     filter: Vec<String>,
-    timeout: u64,
+    skip: Vec<String>,
+    timeout: Option<u64>,
+}
+
+fn terms(s: String) -> Vec<String> {
+    s.split(',')
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn opts() -> Opts {
@@ -31,7 +41,8 @@ fn opts() -> Opts {
         n: 1_000_000,
         reps: 5,
         filter: Vec::new(),
-        timeout: 600,
+        skip: Vec::new(),
+        timeout: None,
     };
     if std::env::var("CSP_BENCH_QUICK").is_ok_and(|v| v != "0") {
         o.n = 20_000;
@@ -52,46 +63,55 @@ fn opts() -> Opts {
             "--quick" => o.n = 20_000,
             "--n" => o.n = val("--n").parse().expect("--n N"),
             "--reps" => o.reps = val("--reps").parse().expect("--reps R"),
-            "--timeout" => o.timeout = val("--timeout").parse().expect("--timeout S"),
-            "--filter" => {
-                o.filter = val("--filter")
-                    .split(',')
-                    .map(|s| s.trim().to_owned())
-                    .collect()
-            }
+            "--timeout" => o.timeout = Some(val("--timeout").parse().expect("--timeout S")),
+            "--filter" => o.filter = terms(val("--filter")),
+            "--skip" => o.skip = terms(val("--skip")),
             _ => {} // cargo passes --bench; libtest options do not apply
         }
     }
     o
 }
 
+fn write_outputs(results: &[Summary]) {
+    let md = report::markdown(results);
+    println!("{md}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
+    std::fs::create_dir_all(&dir).expect("create benches/out");
+    std::fs::write(dir.join("peers.csv"), report::csv(results)).expect("write peers.csv");
+    std::fs::write(dir.join("peers.md"), md).expect("write peers.md");
+    eprintln!("wrote {}", dir.join("peers.csv").display());
+}
+
 fn main() {
     let o = opts();
+    let timeout = o.timeout.unwrap_or(if o.n <= 100_000 { 60 } else { 600 });
     let started = Arc::new(AtomicU64::new(0));
     let current = Arc::new(Mutex::new(String::new()));
+    let results: Arc<Mutex<Vec<Summary>>> = Arc::default();
     let epoch = Instant::now();
     {
-        let (started, current, limit) = (started.clone(), current.clone(), o.timeout);
+        let (started, current, results) = (started.clone(), current.clone(), results.clone());
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_secs(1));
             let s = started.load(Ordering::Relaxed);
-            if s != 0 && epoch.elapsed().as_secs().saturating_sub(s) > limit {
+            if s != 0 && epoch.elapsed().as_secs().saturating_sub(s) > timeout {
+                let cell = current.lock().unwrap().clone();
                 eprintln!(
-                    "peers: {} ran longer than {limit} s; giving up",
-                    current.lock().unwrap()
+                    "peers: {cell} ran longer than {timeout} s: a hang; writing what was measured"
                 );
+                write_outputs(&results.lock().unwrap());
                 std::process::exit(3);
             }
         });
     }
 
-    let mut results = Vec::new();
     for group in report::groups() {
         let cells: Vec<_> = group
             .into_iter()
             .filter(|c| {
                 let name = c.to_string();
                 o.filter.iter().all(|t| name.contains(t.as_str()))
+                    && !o.skip.iter().any(|t| name.contains(t.as_str()))
             })
             .collect();
         if cells.is_empty() {
@@ -112,18 +132,15 @@ fn main() {
         for (cell, runs) in cells.iter().zip(&runs) {
             let s = Summary::of(*cell, runs);
             eprintln!(
-                "{cell:<40} {:>9.1} ns/msg {:>7.3} allocs/msg lost {} dup {}",
-                s.ns_per_msg, s.allocs_per_msg, s.lost, s.duplicated
+                "{:<40} {:>9.1} ns/msg {:>7.3} allocs/msg lost {} dup {}",
+                cell.to_string(),
+                s.ns_per_msg,
+                s.allocs_per_msg,
+                s.lost,
+                s.duplicated
             );
-            results.push(s);
+            results.lock().unwrap().push(s);
         }
     }
-
-    let md = report::markdown(&results);
-    println!("{md}");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
-    std::fs::create_dir_all(&dir).expect("create benches/out");
-    std::fs::write(dir.join("peers.csv"), report::csv(&results)).expect("write peers.csv");
-    std::fs::write(dir.join("peers.md"), md).expect("write peers.md");
-    eprintln!("wrote {}", dir.join("peers.csv").display());
+    write_outputs(&results.lock().unwrap());
 }

@@ -250,6 +250,11 @@ impl fmt::Display for Cell {
 impl Cell {
     /// Whether this cell exists (the crate supports the pattern on this runtime).
     pub fn applies(self) -> bool {
+        if cfg!(not(feature = "peers"))
+            && (self.peer != PeerId::Csp || self.runtime == Runtime::Smol)
+        {
+            return false;
+        }
         let threads = self.runtime == Runtime::Threads;
         let sync_peer = matches!(self.peer, PeerId::Csp | PeerId::Crossbeam);
         let async_peer = self.peer != PeerId::Crossbeam;
@@ -268,11 +273,9 @@ impl Cell {
 
     /// A note when the crate cannot do this capacity exactly.
     pub fn note(self) -> Option<&'static str> {
-        use peer::Peer;
-        match self.peer {
-            PeerId::AsyncChannel => peer::AsyncChannel::actual_cap(self.cap),
-            PeerId::TokioMpsc => peer::TokioMpsc::actual_cap(self.cap),
-            PeerId::FuturesMpsc => peer::FuturesMpsc::actual_cap(self.cap),
+        match (self.peer, self.cap) {
+            (PeerId::AsyncChannel | PeerId::TokioMpsc, 0) => Some("no rendezvous: cap 1"),
+            (PeerId::FuturesMpsc, _) => Some("cap + 1 slot per sender"),
             _ => None,
         }
     }
@@ -334,6 +337,7 @@ pub fn run_cell(cell: Cell, n: u64) -> Option<Measurement> {
     let msgs = cell.workload.messages(n);
     if cell.runtime == Runtime::Threads {
         return Some(match (cell.peer, cell.cap) {
+            #[cfg(feature = "peers")]
             (PeerId::Crossbeam, _) => work::run_sync::<peer::Crossbeam>(cell, msgs),
             (_, 0) => work::run_sync::<peer::Csp0>(cell, msgs),
             _ => work::run_sync::<peer::CspN>(cell, msgs),
@@ -342,11 +346,16 @@ pub fn run_cell(cell: Cell, n: u64) -> Option<Measurement> {
     Some(match (cell.peer, cell.cap) {
         (PeerId::Csp, 0) => work::run_async::<peer::Csp0>(cell, msgs),
         (PeerId::Csp, _) => work::run_async::<peer::CspN>(cell, msgs),
+        #[cfg(feature = "peers")]
         (PeerId::Kanal, _) => work::run_async::<peer::Kanal>(cell, msgs),
+        #[cfg(feature = "peers")]
         (PeerId::Flume, _) => work::run_async::<peer::Flume>(cell, msgs),
+        #[cfg(feature = "peers")]
         (PeerId::AsyncChannel, _) => work::run_async::<peer::AsyncChannel>(cell, msgs),
+        #[cfg(feature = "peers")]
         (PeerId::TokioMpsc, _) => work::run_async::<peer::TokioMpsc>(cell, msgs),
+        #[cfg(feature = "peers")]
         (PeerId::FuturesMpsc, _) => work::run_async::<peer::FuturesMpsc>(cell, msgs),
-        (PeerId::Crossbeam, _) => return None,
+        _ => return None,
     })
 }

@@ -7,7 +7,10 @@
 //! crates do inside their handles (one atomic per clone and drop, nothing per message).
 
 // Every method spells out the `Send` bound of the trait, the same way for every peer.
-#![expect(clippy::manual_async_fn, reason = "uniform `impl Future + Send` signatures")]
+#![expect(
+    clippy::manual_async_fn,
+    reason = "uniform `impl Future + Send` signatures"
+)]
 
 use crate::Tally;
 use core::future::Future;
@@ -27,13 +30,9 @@ pub trait Peer: 'static {
     /// A receiving handle.
     type Rx: Send + 'static;
 
-    /// A channel of (about) `cap` slots; see [`Peer::actual_cap`].
+    /// A channel of `cap` slots, or the closest the crate has
+    /// ([`Cell::note`](crate::Cell::note) says which).
     fn channel(cap: usize) -> (Self::Tx, Self::Rx);
-    /// What `channel(cap)` really gives, when the crate cannot do `cap` exactly.
-    fn actual_cap(cap: usize) -> Option<&'static str> {
-        let _ = cap;
-        None
-    }
     /// Sends `v`; false if the channel is closed.
     fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_;
     /// Receives a value; `None` once the channel is closed and drained.
@@ -252,8 +251,10 @@ impl<B: CspBuffer> Peer for Csp<B> {
 }
 
 /// kanal (async API).
+#[cfg(feature = "peers")]
 #[derive(Debug)]
 pub struct Kanal;
+#[cfg(feature = "peers")]
 impl Peer for Kanal {
     const NAME: &'static str = "kanal";
     type Tx = kanal::AsyncSender<u64>;
@@ -273,8 +274,10 @@ impl Peer for Kanal {
 }
 
 /// flume (async API).
+#[cfg(feature = "peers")]
 #[derive(Debug)]
 pub struct Flume;
+#[cfg(feature = "peers")]
 impl Peer for Flume {
     const NAME: &'static str = "flume";
     type Tx = flume::Sender<u64>;
@@ -294,17 +297,16 @@ impl Peer for Flume {
 }
 
 /// async-channel (no rendezvous: capacity 0 runs as 1).
+#[cfg(feature = "peers")]
 #[derive(Debug)]
 pub struct AsyncChannel;
+#[cfg(feature = "peers")]
 impl Peer for AsyncChannel {
     const NAME: &'static str = "async-channel";
     type Tx = async_channel::Sender<u64>;
     type Rx = async_channel::Receiver<u64>;
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         async_channel::bounded(cap.max(1))
-    }
-    fn actual_cap(cap: usize) -> Option<&'static str> {
-        (cap == 0).then_some("no rendezvous: cap 1")
     }
     fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
         async move { tx.send(v).await.is_ok() }
@@ -318,17 +320,16 @@ impl Peer for AsyncChannel {
 }
 
 /// tokio::sync::mpsc (single consumer; no rendezvous: capacity 0 runs as 1).
+#[cfg(feature = "peers")]
 #[derive(Debug)]
 pub struct TokioMpsc;
+#[cfg(feature = "peers")]
 impl Peer for TokioMpsc {
     const NAME: &'static str = "tokio-mpsc";
     type Tx = tokio::sync::mpsc::Sender<u64>;
     type Rx = tokio::sync::mpsc::Receiver<u64>;
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         tokio::sync::mpsc::channel(cap.max(1))
-    }
-    fn actual_cap(cap: usize) -> Option<&'static str> {
-        (cap == 0).then_some("no rendezvous: cap 1")
     }
     fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
         async move { tx.send(v).await.is_ok() }
@@ -343,17 +344,16 @@ impl Peer for TokioMpsc {
 
 /// futures::channel::mpsc (single consumer; its capacity is `cap` plus one slot per
 /// sender, so capacity 0 is one slot per sender).
+#[cfg(feature = "peers")]
 #[derive(Debug)]
 pub struct FuturesMpsc;
+#[cfg(feature = "peers")]
 impl Peer for FuturesMpsc {
     const NAME: &'static str = "futures-mpsc";
     type Tx = futures::channel::mpsc::Sender<u64>;
     type Rx = futures::channel::mpsc::Receiver<u64>;
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         futures::channel::mpsc::channel(cap)
-    }
-    fn actual_cap(_: usize) -> Option<&'static str> {
-        Some("cap + 1 slot per sender")
     }
     fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
         async move { futures::SinkExt::send(tx, v).await.is_ok() }
@@ -395,8 +395,10 @@ pub trait SyncPeer: 'static {
 }
 
 /// crossbeam-channel, the reference for plain threads.
+#[cfg(feature = "peers")]
 #[derive(Debug)]
 pub struct Crossbeam;
+#[cfg(feature = "peers")]
 impl SyncPeer for Crossbeam {
     const NAME: &'static str = "crossbeam";
     type Tx = crossbeam_channel::Sender<u64>;

@@ -3,6 +3,7 @@
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+#[cfg(feature = "peers")]
 use std::sync::Arc;
 
 /// Spawns tasks on the runtime a cell runs on.
@@ -11,6 +12,7 @@ pub enum Spawner {
     /// A tokio runtime (current- or multi-thread).
     Tokio(tokio::runtime::Handle),
     /// A smol executor.
+    #[cfg(feature = "peers")]
     Smol(Arc<smol::Executor<'static>>),
 }
 
@@ -20,6 +22,7 @@ pub enum Join<T> {
     /// From tokio.
     Tokio(tokio::task::JoinHandle<T>),
     /// From smol.
+    #[cfg(feature = "peers")]
     Smol(smol::Task<T>),
 }
 
@@ -30,6 +33,7 @@ impl<T> Future for Join<T> {
             Join::Tokio(h) => Pin::new(h)
                 .poll(cx)
                 .map(|r| r.expect("benchmark task panicked")),
+            #[cfg(feature = "peers")]
             Join::Smol(t) => Pin::new(t).poll(cx),
         }
     }
@@ -40,6 +44,7 @@ impl Spawner {
     pub fn spawn<T: Send + 'static>(&self, f: impl Future<Output = T> + Send + 'static) -> Join<T> {
         match self {
             Spawner::Tokio(h) => Join::Tokio(h.spawn(f)),
+            #[cfg(feature = "peers")]
             Spawner::Smol(ex) => Join::Smol(ex.spawn(f)),
         }
     }
@@ -64,11 +69,14 @@ pub(crate) fn block_on<F: Future>(
             let sp = Spawner::Tokio(r.handle().clone());
             r.block_on(main(sp))
         }
+        #[cfg(feature = "peers")]
         Runtime::Smol => {
             let ex = Arc::new(smol::Executor::new());
             let sp = Spawner::Smol(ex.clone());
             smol::block_on(ex.run(main(sp)))
         }
+        #[cfg(not(feature = "peers"))]
+        Runtime::Smol => unreachable!("smol needs feature `peers`"),
         Runtime::Threads => unreachable!("threads have no async runtime"),
     }
 }

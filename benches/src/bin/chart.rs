@@ -27,7 +27,9 @@ fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let args: Vec<String> = std::env::args().skip(1).collect();
     let csv_path = args.first().map_or(root.join("out/peers.csv"), Into::into);
-    let svg_path = args.get(1).map_or(root.join("../docs/benchmarks.svg"), Into::into);
+    let svg_path = args
+        .get(1)
+        .map_or(root.join("../docs/benchmarks.svg"), Into::into);
     let text = std::fs::read_to_string(&csv_path)
         .unwrap_or_else(|e| panic!("{}: {e} (run the peers bench first)", csv_path.display()));
 
@@ -55,7 +57,12 @@ fn main() {
         let lost = f[7] != "0" || f[8] != "0";
         lo = lo.min(ns);
         hi = hi.max(ns);
-        panels.entry(rt).or_default().entry((w, cap)).or_default().push(Bar { peer, ns, lost });
+        panels
+            .entry(rt)
+            .or_default()
+            .entry((w, cap))
+            .or_default()
+            .push(Bar { peer, ns, lost });
     }
     assert!(!panels.is_empty(), "no rows in {}", csv_path.display());
 
@@ -65,7 +72,11 @@ fn main() {
     let panel_h = plot_h + label_h + 40.0;
     let widest = panels
         .values()
-        .map(|g| g.values().map(|b| b.len() as f64 * bar_w + gap).sum::<f64>())
+        .map(|g| {
+            g.values()
+                .map(|b| b.len() as f64 * bar_w + gap)
+                .sum::<f64>()
+        })
         .fold(0.0, f64::max);
     let width = left + widest + 20.0;
     let height = top + panel_h * panels.len() as f64;
@@ -92,7 +103,11 @@ fn main() {
     for (k, (rt, groups)) in panels.iter().enumerate() {
         let y0 = top + k as f64 * panel_h + 20.0;
         let _ = writeln!(s, r#"<g transform="translate(0,{y0})">"#);
-        let _ = writeln!(s, r#"<text x="{left}" y="-6" font-size="13" font-weight="bold">{}</text>"#, RUNTIMES[*rt]);
+        let _ = writeln!(
+            s,
+            r#"<text x="{left}" y="-6" font-size="13" font-weight="bold">{}</text>"#,
+            RUNTIMES[*rt]
+        );
         let mut e = lo_exp;
         while e <= hi_exp {
             let y = y_of(10f64.powf(e));
@@ -122,7 +137,12 @@ fn main() {
                     b.ns
                 );
                 if b.lost {
-                    let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="black">✕</text>"#, x + bar_w / 2.0, y - 2.0);
+                    let _ = writeln!(
+                        s,
+                        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="black">✕</text>"#,
+                        x + bar_w / 2.0,
+                        y - 2.0
+                    );
                 }
                 x += bar_w;
             }
