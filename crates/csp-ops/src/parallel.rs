@@ -48,7 +48,8 @@ where
 /// spawner's blocking pool, and puts the results **in input order** (aiochan's
 /// `parallel_pipe`). Use it for CPU-heavy or blocking work.
 ///
-/// A panic in `f` resumes in this driver, which closes `output` on the way out.
+/// A panic in `f` resumes in this driver, which closes `output` on the way out;
+/// results still in flight at that moment are dropped.
 ///
 /// # Panics
 /// If `n` is 0; if `f` panics.

@@ -211,11 +211,11 @@ on_every_runtime!(panic_in_a_blocking_job_closes_the_output, |sp| {
         assert!(x != 2, "boom in a blocking job (expected by the test)");
         x
     });
-    assert_eq!(
-        collect(&*out, None).await,
-        [0, 1],
-        "the consumer sees the end"
-    );
+    // The consumer sees the end. Results still in flight when the job panicked (1 may
+    // be computed but not yet put) are dropped with the driver.
+    let got = collect(&*out, None).await;
+    assert!(got == [0] || got == [0, 1], "got {got:?}");
+    assert!(out.is_closed());
 });
 
 on_every_runtime!(panic_closes_even_with_keep_open, |sp| {
