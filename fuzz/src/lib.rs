@@ -357,6 +357,9 @@ struct Task<'a> {
     puts: Vec<(usize, u32)>,
     /// A plain operation or a select of one arm (no other arm can win instead).
     single: bool,
+    /// Whether it gets from some channel (then it completes once every channel is
+    /// closed).
+    gets: bool,
 }
 
 impl Task<'_> {
@@ -404,6 +407,7 @@ impl<'a> Actor<'a> {
         no: usize,
         puts: Vec<(usize, u32)>,
         single: bool,
+        gets: bool,
     ) {
         let flag = Arc::new(Flag::default());
         self.tasks.push(Task {
@@ -412,6 +416,7 @@ impl<'a> Actor<'a> {
             waker: Waker::from(flag.clone()),
             flag,
             first_poll: None,
+            gets,
             puts,
             single,
         });
@@ -424,7 +429,7 @@ impl<'a> Actor<'a> {
             let g = c.get();
             Box::pin(async move { Out::Get(ch, g.await) })
         });
-        self.add_task(fut, no, Vec::new(), true);
+        self.add_task(fut, no, Vec::new(), true, true);
     }
 
     fn new_put(&mut self, ch: usize) {
@@ -436,7 +441,7 @@ impl<'a> Actor<'a> {
             let p = c.put(t);
             Box::pin(async move { Out::Put(ch, id, p.await) })
         });
-        self.add_task(fut, no, vec![(ch, id)], true);
+        self.add_task(fut, no, vec![(ch, id)], true, false);
     }
 
     fn new_select(&mut self, specs: Vec<ArmSpec>, biased: bool, has_default: bool) {
@@ -485,7 +490,8 @@ impl<'a> Actor<'a> {
             }
         });
         let single = specs.iter().filter(|s| s.enabled).count() == 1 && !has_default;
-        self.add_task(fut, no, puts, single);
+        let gets = specs.iter().any(|s| s.enabled && !s.put);
+        self.add_task(fut, no, puts, single, gets);
     }
 
     /// Polls task `i`; handles its output if it completed. Returns whether it did.
@@ -800,7 +806,7 @@ fn finish(chans: Chans, ledger: &Arc<Ledger>) {
             (0, false, 0, 0)
         );
     }
-    let discarded: Vec<u64> = (0..CHANS).map(|k| chans.stats(k).discarded).collect();
+    let discarded: Vec<u64> = (0..CHANS).map(|k| chans.stats(k).discarded as u64).collect();
     with_ctx(Ctx::Final, || drop(chans));
     let l = ledger.lock();
     add_totals(&l);
@@ -860,6 +866,15 @@ pub fn run_single(data: &[u8]) {
             a.check_wake_duty();
         }
         a.quiesce();
+        // Every channel is closed: whatever gets (or selects a get) has completed,
+        // once it was polled at all.
+        for t in &a.tasks {
+            assert!(
+                !(t.gets && t.first_poll.is_some()),
+                "task {} still waits to get although every channel is closed",
+                t.no
+            );
+        }
         a.cancel_all();
     }
     finish(chans, &ledger);

@@ -111,7 +111,7 @@ fn sliding_under_contention() {
             p.join().unwrap();
         }
         let rest = ch.try_get().ok();
-        let received = 1 + u64::from(rest.is_some());
+        let received = 1 + usize::from(rest.is_some());
         assert_eq!(received + ch.stats().discarded, 2);
         assert_ne!(Some(first), rest, "no value twice");
     });
@@ -134,7 +134,7 @@ fn dropping_under_contention() {
             p.join().unwrap();
         }
         let rest = ch.try_get().ok();
-        let received = 1 + u64::from(rest.is_some());
+        let received = 1 + usize::from(rest.is_some());
         assert_eq!(received + ch.stats().discarded, 2);
         assert_ne!(Some(first), rest, "no value twice");
     });
