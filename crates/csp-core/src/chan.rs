@@ -288,8 +288,9 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     }
 
     /// Closes the channel; returns whether this call closed it (false if it was
-    /// already closed). Waiting gets that can see the end are woken; waiting puts stay
-    /// queued and still deliver.
+    /// already closed). Waiting gets that can see the end are woken. Waiting puts stay
+    /// queued and still deliver; each is woken once so that its owner can notice the
+    /// close (and, say, take its value back with [`Put::take_value`]).
     ///
     /// # Examples
     /// ```
@@ -304,6 +305,14 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         // SAFETY: `with_state` holds the lock.
         let closed = self.with_state(|st| unsafe { st.close(&mut wakes) });
         wakes.wake_all();
+        if closed {
+            // Waiting putters are told in batches, the lock released between them.
+            // SAFETY: `with_state` holds the lock.
+            while self.with_state(|st| unsafe { st.tell_putters_closed(&mut wakes) }) {
+                wakes.wake_all();
+            }
+            wakes.wake_all();
+        }
         closed
     }
 

@@ -452,6 +452,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             (*w).op = op;
             (*w).phase = Phase::Linked;
             (*w).notified = false;
+            (*w).told_closed = false;
             self.putters.push_back(p);
         }
         self.n_putters += 1;
@@ -625,6 +626,33 @@ impl<T, B: Buffer<T>> State<T, B> {
         // SAFETY: lock held; room checked.
         while wakes.room() > 0 && unsafe { self.notify_getter(ptr::null(), true, wakes) } {}
         true
+    }
+
+    /// Wakes waiting putters that have not heard of the close yet, as many as fit in
+    /// `wakes`; returns whether some are left to tell. The wake is spurious — a queued
+    /// put still delivers after a close — but it lets a putter (a combinator's driver,
+    /// say) notice the close and decide to withdraw.
+    ///
+    /// # Safety
+    /// Lock held.
+    pub(crate) unsafe fn tell_putters_closed(&mut self, wakes: &mut WakeList) -> bool {
+        let mut cur = self.putters.head();
+        while let Some(p) = cur {
+            // SAFETY: linked, so live; lock held.
+            unsafe {
+                cur = next(p);
+                let w = p.as_ptr();
+                if (*w).told_closed {
+                    continue;
+                }
+                if wakes.room() == 0 {
+                    return true;
+                }
+                (*w).told_closed = true;
+                (*(*w).selector).notify(wakes);
+            }
+        }
+        false
     }
 
     /// Takes a value without waiting (for `try_get`).

@@ -228,6 +228,8 @@ pub(crate) struct Waiter<T> {
     pub(crate) phase: Phase,
     /// Woken by this channel and not yet polled again (the wake duty I-W).
     pub(crate) notified: bool,
+    /// A waiting putter that was woken by the channel's close (each is told once).
+    pub(crate) told_closed: bool,
     /// A put's value until delivered; a get's value once received.
     pub(crate) value: Option<T>,
 }
@@ -263,6 +265,7 @@ impl<T> Node<T> {
                 op: 0,
                 phase: Phase::Idle,
                 notified: false,
+                told_closed: false,
                 value,
             }),
             _pin: PhantomPinned,

@@ -352,3 +352,22 @@ fn an_arriving_getter_does_not_overtake_a_woken_one() {
     assert_eq!(poll_with(g2.as_mut(), &w2), Poll::Ready(Some(2)));
     assert_eq!(poll_once(p2.as_mut()), Poll::Ready(Ok(())));
 }
+
+#[test]
+fn close_wakes_waiting_putters_once_and_they_still_deliver() {
+    let ch: Chan<u32> = Chan::new();
+    let counters: Vec<_> = (0..20).map(|_| counting_waker()).collect();
+    let mut puts: Vec<_> = (0..20).map(|i| Box::pin(ch.put(i))).collect();
+    for (p, (_, w)) in puts.iter_mut().zip(&counters) {
+        assert!(poll_with(p.as_mut(), w).is_pending());
+    }
+    ch.close();
+    assert!(counters.iter().all(|(c, _)| c.count() == 1), "each putter told once");
+    // Still queued: re-polled, they wait; a get takes the first.
+    for (p, (_, w)) in puts.iter_mut().zip(&counters) {
+        assert!(poll_with(p.as_mut(), w).is_pending());
+    }
+    assert_eq!(ch.try_get(), Ok(0));
+    assert_eq!(poll_with(puts[0].as_mut(), &counters[0].1), Poll::Ready(Ok(())));
+    assert!(counters[1..].iter().all(|(c, _)| c.count() == 1), "no wake storm");
+}
