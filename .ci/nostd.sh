@@ -3,3 +3,8 @@
 set -euo pipefail
 cargo build -p csp-core --no-default-features --target thumbv7m-none-eabi
 cargo build -p csp-core --no-default-features --features critical-section --target thumbv7m-none-eabi
+# The combinators that need no allocator build bare too; the rest with `alloc`.
+cargo build -p csp-ops --no-default-features --target thumbv7m-none-eabi
+cargo build -p csp-ops --no-default-features --features alloc --target thumbv7m-none-eabi
+# The facade with default features off is no_std and allocation-free.
+cargo build -p csp --no-default-features --target thumbv7m-none-eabi

@@ -42,16 +42,30 @@
 //! assert_eq!(got, Some("ping"));
 //! ```
 //!
+//! # Combinators
+//! With the `ops` feature (default), [`csp::ops`](crate::ops) holds every aiochan
+//! combinator — map, filter, group, merge, zip, distribute, `Dup`, `Pub`, `Mix`, the
+//! async and parallel pipes — as runtime-agnostic driver futures, plus a `ChanExt`
+//! that spawns them on a runtime's `Spawn`.
+//!
 //! # Features
 //! - `std` (default): blocking operations and `block_on` (see [`csp_core`]).
 //! - `alloc`: buffers with a run-time capacity.
 //! - `sink`: `futures_sink::Sink` for puts.
+//! - `ops` (default): the combinators (`csp::ops`).
 //! - `tokio` (default), `smol`, `async-std`: the runtime adapters above; each implies
-//!   `std`. With default features off, csp is `no_std` and needs no allocator.
+//!   `std`, and gives `csp::ops` that runtime's `Spawn`.
+//! - `critical-section`: an interrupt-safe default lock for single-core firmware.
+//!
+//! With default features off, csp is `no_std` and needs no allocator.
 
 #![no_std]
 
 pub use csp_core::*;
+
+/// The combinators ([`csp_ops`]): `csp::ops::{map, merge, Dup, ...}`.
+#[cfg(feature = "ops")]
+pub use csp_ops as ops;
 
 /// The tokio adapter ([`csp_tokio`]): `csp::tokio::{go, run, timeout, ...}`.
 #[cfg(feature = "tokio")]
