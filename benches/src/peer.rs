@@ -194,10 +194,6 @@ impl<B: CspBuffer> Peer for Csp<B> {
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
         Some(rx.clone())
     }
-    fn close_rx(rx: Self::Rx) {
-        rx.chan.close();
-    }
-
     fn select_send(
         txs: Vec<Self::Tx>,
         values: core::ops::Range<u64>,
@@ -244,7 +240,10 @@ impl<B: CspBuffer> Peer for Csp<B> {
                     v = tick.chan.get(), if tick_open => csp_take(&mut ticks, v, &mut tick_open),
                 }
             }
+            // A put already waiting when the channel closes still delivers (csp's close
+            // semantics), so take it: the ticker may be blocked in it.
             tick.chan.close();
+            while tick.chan.get().await.is_some() {}
             t
         }
     }
@@ -383,8 +382,6 @@ pub trait SyncPeer: 'static {
     fn send(tx: &Self::Tx, v: u64) -> bool;
     /// Receives, blocking; `None` once closed and drained.
     fn recv(rx: &Self::Rx) -> Option<u64>;
-    /// Closes from the receiving side.
-    fn close_rx(rx: Self::Rx);
     /// Receives from all of `rxs` with a select until all are closed.
     fn select_recv(rxs: &[Self::Rx]) -> Tally;
     /// Sends `values` one by one, each with a select over all of `txs`; the tally of
@@ -411,9 +408,6 @@ impl SyncPeer for Crossbeam {
     }
     fn recv(rx: &Self::Rx) -> Option<u64> {
         rx.recv().ok()
-    }
-    fn close_rx(rx: Self::Rx) {
-        drop(rx);
     }
     fn select_recv(rxs: &[Self::Rx]) -> Tally {
         let mut t = Tally::default();
@@ -482,9 +476,6 @@ impl<B: CspBuffer> SyncPeer for Csp<B> {
     fn recv(rx: &Self::Rx) -> Option<u64> {
         rx.chan.get_blocking()
     }
-    fn close_rx(rx: Self::Rx) {
-        rx.chan.close();
-    }
     fn select_recv(rxs: &[Self::Rx]) -> Tally {
         let mut t = Tally::default();
         if let [r0, r1] = rxs {
@@ -523,7 +514,9 @@ impl<B: CspBuffer> SyncPeer for Csp<B> {
                 v = tick.chan.get(), if tick_open => csp_take(&mut ticks, v, &mut tick_open),
             }
         }
+        // As in the async version: a waiting put still delivers after the close.
         tick.chan.close();
+        while tick.chan.get_blocking().is_some() {}
         t
     }
 }
