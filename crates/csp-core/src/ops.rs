@@ -153,6 +153,14 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
         unsafe {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
+                if (*w).phase == Phase::Idle {
+                    // The common case first: a buffered value and nobody else involved.
+                    if let Some(v) = st.take_quick() {
+                        (*w).value = Some(v);
+                        (*w).phase = Phase::Done;
+                        return true;
+                    }
+                }
                 match (*w).phase {
                     Phase::Idle | Phase::Linked => {
                         match st.try_get(me, (*w).phase == Phase::Linked, cx.wakes()) {

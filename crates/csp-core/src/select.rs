@@ -309,12 +309,11 @@ fn random(bound: usize) -> usize {
     #[cfg(not(loom))]
     {
         use core::sync::atomic::{AtomicU32, Ordering};
+        // A Weyl sequence, mixed once: cheap, and equidistributed enough to pick an arm.
         static SEED: AtomicU32 = AtomicU32::new(0x2545_f491);
-        let mut x = SEED.load(Ordering::Relaxed);
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
+        let x = SEED.load(Ordering::Relaxed).wrapping_add(0x9e37_79b9);
         SEED.store(x, Ordering::Relaxed);
+        let x = (x ^ (x >> 16)).wrapping_mul(0x7feb_352d);
         ((x as u64 * bound as u64) >> 32) as usize
     }
 }
@@ -716,10 +715,18 @@ impl<S: ArmSet> Future for Select<S> {
 }
 
 impl<S: ArmSet> Drop for Select<S> {
+    #[inline]
     fn drop(&mut self) {
-        if self.progress.finished {
-            return;
+        if !self.progress.finished {
+            self.withdraw_all();
         }
+    }
+}
+
+impl<S: ArmSet> Select<S> {
+    #[cold]
+    #[inline(never)]
+    fn withdraw_all(&mut self) {
         // Dropped before completing: withdraw every arm. A claimed arm that was never
         // finished hands its claim back (see `RawArm::withdraw`). This is where the
         // arms' nodes stop pointing at our selector, so it must run before it goes away.
