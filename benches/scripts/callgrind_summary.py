@@ -69,7 +69,12 @@ def main():
 
     by_file = defaultdict(int)
     for n, f, _ in functions(self_path):
-        f = f[f.index("csp-core"):] if "csp-core" in f else re.sub(r"^.*?/(library|src)/", r"\1/", f)
+        if "csp-core" in f:
+            f = f[f.index("csp-core"):]
+        elif "/registry/src/" in f:
+            f = f.split("/registry/src/", 1)[1].split("/", 1)[1]  # crate-version/path
+        else:
+            f = re.sub(r"^.*?/(library|src)/", r"\1/", f)
         by_file[f] += n
     print("\n## self, by source file of the instruction (inlined code counts where it is written)\n")
     for f, n in sorted(by_file.items(), key=lambda x: -x[1])[:top]:
