@@ -540,6 +540,10 @@ impl<T, B: Buffer<T>> State<T, B> {
         check: bool,
         wakes: &mut WakeList,
     ) -> bool {
+        if self.notified_getters >= self.n_getters {
+            // Every waiting getter is notified already.
+            return false;
+        }
         let mut cur = self.getters.head();
         while let Some(g) = cur {
             // SAFETY: linked, so live; lock held.
@@ -567,6 +571,9 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// # Safety
     /// Lock held; `wakes` has room for one.
     unsafe fn notify_putter(&mut self, wakes: &mut WakeList) {
+        if self.notified_putters >= self.n_putters {
+            return;
+        }
         let mut cur = self.putters.head();
         while let Some(p) = cur {
             // SAFETY: linked, so live; lock held.
@@ -591,8 +598,11 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held; `wakes` has room for two.
     #[inline(always)]
     pub(crate) unsafe fn settle(&mut self, wakes: &mut WakeList) {
-        // The common case, nobody waiting, costs two loads.
-        if self.n_getters | self.n_putters != 0 {
+        // The common cases — nobody waiting, or somebody already notified on each side
+        // that has waiters — cost a few loads.
+        if (self.n_getters != 0 && self.notified_getters == 0)
+            || (self.n_putters != 0 && self.notified_putters == 0)
+        {
             // SAFETY: forwarded.
             unsafe { self.settle_waiters(wakes) };
         }

@@ -362,12 +362,21 @@ fn close_wakes_waiting_putters_once_and_they_still_deliver() {
         assert!(poll_with(p.as_mut(), w).is_pending());
     }
     ch.close();
-    assert!(counters.iter().all(|(c, _)| c.count() == 1), "each putter told once");
+    assert!(
+        counters.iter().all(|(c, _)| c.count() == 1),
+        "each putter told once"
+    );
     // Still queued: re-polled, they wait; a get takes the first.
     for (p, (_, w)) in puts.iter_mut().zip(&counters) {
         assert!(poll_with(p.as_mut(), w).is_pending());
     }
     assert_eq!(ch.try_get(), Ok(0));
-    assert_eq!(poll_with(puts[0].as_mut(), &counters[0].1), Poll::Ready(Ok(())));
-    assert!(counters[1..].iter().all(|(c, _)| c.count() == 1), "no wake storm");
+    assert_eq!(
+        poll_with(puts[0].as_mut(), &counters[0].1),
+        Poll::Ready(Ok(()))
+    );
+    assert!(
+        counters[1..].iter().all(|(c, _)| c.count() == 1),
+        "no wake storm"
+    );
 }
