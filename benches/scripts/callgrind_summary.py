@@ -44,6 +44,8 @@ def source_lines(path):
             # A chunk starts and ends with such a marker.
             lineno = int(m.group(1)) if lineno is None else None
             continue
+        if line.strip().endswith("events annotated"):
+            break  # the summary after the last file
         if cur is None or lineno is None:
             continue
         m = re.match(r"^\s*([\d,]+|\.)\s+(?:\([^)]*\)\s)?(.*)$", line)
