@@ -175,7 +175,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                 if sel == me {
                     continue;
                 }
-                if (*sel).try_claim((*p.as_ptr()).op, wakes) {
+                if (*sel).try_claim((*p.as_ptr()).op as usize, wakes) {
                     let v = (*p.as_ptr()).value.take();
                     debug_assert!(v.is_some(), "a waiting put holds its value");
                     (*p.as_ptr()).phase = Phase::Claimed;
@@ -233,7 +233,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             // SAFETY: linked, so live; lock held.
             unsafe {
                 cur = next(n);
-                if (*sel_of(n)).try_claim((*n.as_ptr()).op, wakes) {
+                if (*sel_of(n)).try_claim((*n.as_ptr()).op as usize, wakes) {
                     (*n.as_ptr()).phase = Phase::Claimed;
                     self.unlink_getter(n);
                     self.slot_owner = n.as_ptr();
@@ -325,7 +325,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                     if sel == me || (!queued && (*g.as_ptr()).notified) {
                         continue;
                     }
-                    if (*sel).try_claim((*g.as_ptr()).op, wakes) {
+                    if (*sel).try_claim((*g.as_ptr()).op as usize, wakes) {
                         (*g.as_ptr()).phase = Phase::Claimed;
                         self.unlink_getter(g);
                         self.slot = Some(v);
@@ -394,7 +394,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                     if sel == me || !self.buffer.can_take() {
                         continue;
                     }
-                    if (*sel).try_claim((*g.as_ptr()).op, wakes) {
+                    if (*sel).try_claim((*g.as_ptr()).op as usize, wakes) {
                         (*g.as_ptr()).phase = Phase::Claimed;
                         self.unlink_getter(g);
                         self.slot = self.buffer.take();
@@ -425,7 +425,7 @@ impl<T, B: Buffer<T>> State<T, B> {
         unsafe {
             let w = g.as_ptr();
             (*w).selector = sel;
-            (*w).op = op;
+            (*w).op = op as u32;
             (*w).phase = Phase::Linked;
             (*w).notified = false;
             self.getters.push_back(g);
@@ -449,7 +449,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             let w = p.as_ptr();
             debug_assert!((*w).value.is_some());
             (*w).selector = sel;
-            (*w).op = op;
+            (*w).op = op as u32;
             (*w).phase = Phase::Linked;
             (*w).notified = false;
             (*w).told_closed = false;

@@ -222,8 +222,9 @@ pub(crate) struct Waiter<T> {
     pointers: Pointers<Waiter<T>>,
     /// The selector this node belongs to; set before linking.
     pub(crate) selector: *const Selector,
-    /// Which of the selector's operations this node is.
-    pub(crate) op: usize,
+    /// Which of the selector's operations this node is (a select has at most
+    /// `u32::MAX` arms; `u32` keeps the node small).
+    pub(crate) op: u32,
     /// Life-cycle stage.
     pub(crate) phase: Phase,
     /// Woken by this channel and not yet polled again (the wake duty I-W).
