@@ -35,7 +35,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use csp::buffer::{DynDropping, DynFixed, DynSliding, Fixed};
-use csp::{pin_index, select, select_slice, Chan, Closed, Stats, TryPutError};
+use csp::{pin_index, select, select_slice, Arm, Chan, Closed, Stats, TryPutError};
 
 /// Worker tasks on each runtime thread.
 const WORKERS: usize = if cfg!(miri) { 2 } else { 4 };
@@ -215,13 +215,20 @@ struct Shared {
     filler_gets: [AtomicUsize; NCH],
     /// Unbounded getters that saw the channel end before the close (must stay 0).
     early_ends: AtomicUsize,
+    /// Close every channel once this many worker operations are done (`usize::MAX`:
+    /// only at the end, after the settle stage).
+    close_after: usize,
+    /// Worker operations done so far.
+    ops_done: AtomicUsize,
+    /// Set just before the channels close: from then on an end or a refusal is fine.
+    closing: AtomicBool,
     /// Set when a task panicked (its assertion message is printed by the hook).
     panicked: AtomicBool,
     ledger: Mutex<Ledger>,
 }
 
 impl Shared {
-    fn new(threads: usize, seed: u64, ops: usize) -> Self {
+    fn new(threads: usize, seed: u64, ops: usize, close_after: usize) -> Self {
         Shared {
             chans: Chans::new(),
             seed,
@@ -238,6 +245,9 @@ impl Shared {
             filler_puts: Default::default(),
             filler_gets: Default::default(),
             early_ends: AtomicUsize::new(0),
+            close_after,
+            ops_done: AtomicUsize::new(0),
+            closing: AtomicBool::new(false),
             panicked: AtomicBool::new(false),
             ledger: Mutex::new(Ledger::default()),
         }
@@ -245,6 +255,15 @@ impl Shared {
 
     fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
         self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A get may see the end, and a put be refused, only once the close has begun.
+    fn assert_closing(&self) {
+        assert!(
+            self.closing.load(SeqCst),
+            "an open channel ended or refused a put, seed {}",
+            self.seed
+        );
     }
 
     fn oneshots(&self) -> usize {
@@ -372,6 +391,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
     };
     let ch = &sh.chans;
     for _ in 0..sh.ops {
+        sh.ops_done.fetch_add(1, SeqCst);
         match rng.below(20) {
             // A put, dropped mid-wait or after a few polls; the value comes back.
             0..=3 => {
@@ -396,7 +416,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                 let got = with_chan!(ch, k, |c| bounded(c.get(), polls, R::sleep(d)).await);
                 match got {
                     Some(Some(v)) => led.received.push(v),
-                    Some(None) => panic!("a get saw the end of an open channel"),
+                    Some(None) => sh.assert_closing(),
                     None => {}
                 }
             }
@@ -408,7 +428,10 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                 match r {
                     Ok(()) => {}
                     Err(TryPutError::Full(back)) => led.returned.push(back),
-                    Err(TryPutError::Closed(_)) => panic!("try_put on an open channel: Closed"),
+                    Err(TryPutError::Closed(back)) => {
+                        sh.assert_closing();
+                        led.returned.push(back);
+                    }
                 }
             }
             9 => {
@@ -447,7 +470,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                     pending(),
                 )
                 .await;
-                record(&mut led, won);
+                record(&sh, &mut led, won);
                 led.returned.extend(p.as_mut().take_value());
             }
             // Puts and gets over buffered and lossy channels, some arms switched off,
@@ -486,7 +509,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                     pending(),
                 )
                 .await;
-                record(&mut led, won);
+                record(&sh, &mut led, won);
                 led.returned.extend(p1.as_mut().take_value());
                 led.returned.extend(p2.as_mut().take_value());
             }
@@ -502,12 +525,19 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                     r = ch.f2.put(v2) => r.map(|()| v2),
                     r = ch.s4.put(v3), if rng.chance(50) => r.map(|()| v3),
                     x = ch.r0.get() => {
-                        led.received.push(x.expect("r0 is open"));
+                        match x {
+                            Some(x) => led.received.push(x),
+                            None => sh.assert_closing(),
+                        }
                         Ok(0)
                     }
                     _ = t.get() => Ok(0),
                 };
-                let delivered = won.expect("no channel is closed yet");
+                let delivered = won.unwrap_or_else(|Closed(back)| {
+                    sh.assert_closing();
+                    assert!([v1, v2, v3].contains(&back), "Closed gave back a stranger");
+                    0
+                });
                 led.returned
                     .extend([v1, v2, v3].into_iter().filter(|&v| v != delivered));
             }
@@ -534,7 +564,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                 match got {
                     Some(Some(0)) | None => {}
                     Some(Some(v)) => led.received.push(v),
-                    Some(None) => panic!("a get saw the end of an open channel"),
+                    Some(None) => sh.assert_closing(),
                 }
             }
             // A run-time sized select: three puts on the rendezvous channels, raced
@@ -545,21 +575,27 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                 let biased = rng.chance(50);
                 let d = rng.deadline();
                 let won = bounded(select_slice(puts.as_mut(), biased), u32::MAX, R::sleep(d)).await;
-                let mut delivered = 0;
+                if let Some(i) = won {
+                    // The winner delivered, or was refused by the close.
+                    if let Err(Closed(back)) = pin_index(puts.as_mut(), i).take_output() {
+                        sh.assert_closing();
+                        led.returned.push(back);
+                    }
+                }
+                let mut gone = 0;
                 for i in 0..3 {
-                    let back = pin_index(puts.as_mut(), i).take_value();
-                    match (won == Some(i), back) {
-                        (true, Some(_)) => panic!("the winning put kept its value"),
-                        (false, None) if won.is_some() => {
+                    match pin_index(puts.as_mut(), i).take_value() {
+                        Some(_) if won == Some(i) => panic!("the winning put kept its value"),
+                        Some(back) => led.returned.push(back),
+                        None if won.is_some() && won != Some(i) => {
                             panic!("a losing put delivered its value")
                         }
-                        (_, None) => delivered += 1,
-                        (_, Some(back)) => led.returned.push(back),
+                        None => gone += 1,
                     }
                 }
                 // A select dropped after a getter claimed one of its puts (before it
                 // was polled again) has delivered that one: never more than one.
-                assert!(delivered <= 1, "a select delivered {delivered} puts");
+                assert!(gone <= 1, "a select delivered {gone} puts");
             }
             // One-shot waiters with no bound; the settle stage checks they all end.
             _ => {
@@ -576,6 +612,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                         let _flag = PanicFlag(sh.clone());
                         match with_chan!(sh.chans, k, |c| c.get().await) {
                             Some(v) => sh.ledger().received.push(v),
+                            None if sh.closing.load(SeqCst) => {}
                             None => {
                                 sh.early_ends.fetch_add(1, SeqCst);
                             }
@@ -603,10 +640,10 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
 
 /// Books the outcome of a select whose puts are pinned (their values are recovered
 /// with `take_value` afterwards).
-fn record(led: &mut Ledger, won: Option<Won>) {
+fn record(sh: &Shared, led: &mut Ledger, won: Option<Won>) {
     match won {
         Some(Won::Got(Some(v))) => led.received.push(v),
-        Some(Won::Got(None)) => panic!("a get saw the end of an open channel"),
+        Some(Won::Got(None)) => sh.assert_closing(),
         Some(Won::Put(Err(Closed(back)))) => led.returned.push(back),
         Some(Won::Put(Ok(())) | Won::Nothing) | None => {}
     }
@@ -657,6 +694,9 @@ fn filler_get<R: Rt>(sh: &Arc<Shared>, k: usize) {
 /// and drains every channel, waits for every helper task, then ends the run.
 async fn coordinate<R: Rt>(sh: Arc<Shared>) {
     let _flag = PanicFlag(sh.clone());
+    if sh.close_after != usize::MAX {
+        return close_early::<R>(sh).await;
+    }
     while sh.workers_done.load(SeqCst) < sh.workers {
         tick::<R>().await;
     }
@@ -687,6 +727,7 @@ async fn coordinate<R: Rt>(sh: Arc<Shared>) {
     // Close and drain. Puts queued before the close still deliver, to the drain or
     // to a partner still waiting.
     sh.stage.store(2, SeqCst);
+    sh.closing.store(true, SeqCst);
     sh.chans.close_all();
     let mut drained = Vec::new();
     for k in 0..NCH {
@@ -696,6 +737,32 @@ async fn coordinate<R: Rt>(sh: Arc<Shared>) {
     }
     sh.ledger().drained.extend(drained);
     while (0..NCH).any(|k| sh.filler_puts[k].load(SeqCst) + sh.filler_gets[k].load(SeqCst) > 0) {
+        tick::<R>().await;
+    }
+    sh.stage.store(3, SeqCst);
+    sh.finished.store(true, SeqCst);
+}
+
+/// The coordinator of a run that closes the channels while the workers are busy:
+/// their puts must then be refused or still deliver, their gets end only when a
+/// channel is drained, and every waiter must finish without any partner added.
+async fn close_early<R: Rt>(sh: Arc<Shared>) {
+    let _flag = PanicFlag(sh.clone());
+    while sh.ops_done.load(SeqCst) < sh.close_after {
+        R::sleep(Duration::from_micros(100)).await;
+    }
+    sh.closing.store(true, SeqCst);
+    sh.stage.store(2, SeqCst);
+    sh.chans.close_all();
+    // Drain beside the workers: puts queued before the close still deliver.
+    let mut drained = Vec::new();
+    for k in 0..NCH {
+        while let Some(v) = with_chan!(sh.chans, k, |c| c.get().await) {
+            drained.push(v);
+        }
+    }
+    sh.ledger().drained.extend(drained);
+    while sh.workers_done.load(SeqCst) < sh.workers || sh.oneshots() > 0 {
         tick::<R>().await;
     }
     sh.stage.store(3, SeqCst);
@@ -725,7 +792,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 
 /// Runs the stress on `threads` threads, each with its own `R` runtime, sharing the
 /// channels, under a watchdog; then checks every tag's fate.
-fn stress<R: Rt>(name: &str, threads: usize) {
+fn stress<R: Rt>(name: &str, threads: usize, close_early: bool) {
     let seed = env_or("CSP_STRESS_SEED", {
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -733,7 +800,13 @@ fn stress<R: Rt>(name: &str, threads: usize) {
         t ^ u64::from(std::process::id())
     });
     let ops = OPS * env_or("CSP_STRESS_SCALE", 1) as usize;
-    let sh = Arc::new(Shared::new(threads, seed, ops));
+    // Closing early: once half of all the workers' operations are done.
+    let close_after = if close_early {
+        threads * WORKERS * ops / 2
+    } else {
+        usize::MAX
+    };
+    let sh = Arc::new(Shared::new(threads, seed, ops, close_after));
     let handles: Vec<_> = (0..threads)
         .map(|tid| {
             let sh = sh.clone();
@@ -850,32 +923,56 @@ fn check(name: &str, sh: &Shared) {
     );
 }
 
+/// One tokio runtime: tasks interleave on one thread.
 #[test]
 fn tokio_one_thread() {
-    stress::<Tokio>("tokio-1", 1);
+    stress::<Tokio>("tokio-1", 1, false);
 }
 
+/// Two tokio runtimes on two threads share the channels: wakes cross threads.
 #[test]
 fn tokio_two_threads() {
-    stress::<Tokio>("tokio-2", 2);
+    stress::<Tokio>("tokio-2", 2, false);
 }
 
+/// As above, with the channels closed halfway through the work.
+#[test]
+fn tokio_two_threads_close_midway() {
+    stress::<Tokio>("tokio-2-close", 2, true);
+}
+
+/// One smol runtime: tasks interleave on one thread.
 #[test]
 fn smol_one_thread() {
-    stress::<Smol>("smol-1", 1);
+    stress::<Smol>("smol-1", 1, false);
 }
 
+/// Two smol runtimes on two threads share the channels: wakes cross threads.
 #[test]
 fn smol_two_threads() {
-    stress::<Smol>("smol-2", 2);
+    stress::<Smol>("smol-2", 2, false);
 }
 
+/// As above, with the channels closed halfway through the work.
+#[test]
+fn smol_two_threads_close_midway() {
+    stress::<Smol>("smol-2-close", 2, true);
+}
+
+/// One async-std runtime: tasks interleave on one thread.
 #[test]
 fn async_std_one_thread() {
-    stress::<AsyncStd>("async-std-1", 1);
+    stress::<AsyncStd>("async-std-1", 1, false);
 }
 
+/// Two async-std runtimes on two threads share the channels: wakes cross threads.
 #[test]
 fn async_std_two_threads() {
-    stress::<AsyncStd>("async-std-2", 2);
+    stress::<AsyncStd>("async-std-2", 2, false);
+}
+
+/// As above, with the channels closed halfway through the work.
+#[test]
+fn async_std_two_threads_close_midway() {
+    stress::<AsyncStd>("async-std-2-close", 2, true);
 }
