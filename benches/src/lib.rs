@@ -274,8 +274,10 @@ impl Cell {
     /// A note when the crate cannot do this capacity exactly.
     pub fn note(self) -> Option<&'static str> {
         match (self.peer, self.cap) {
-            (PeerId::AsyncChannel | PeerId::TokioMpsc, 0) => Some("no rendezvous: cap 1"),
-            (PeerId::FuturesMpsc, _) => Some("cap + 1 slot per sender"),
+            (PeerId::AsyncChannel | PeerId::TokioMpsc, 0) => {
+                Some("(no rendezvous) runs cap 0 as cap 1")
+            }
+            (PeerId::FuturesMpsc, _) => Some("has cap + 1 slot per sender"),
             _ => None,
         }
     }

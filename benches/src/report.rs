@@ -122,6 +122,18 @@ pub fn markdown(results: &[Summary]) -> String {
         }
         out.push('\n');
     }
+    let mut notes: Vec<String> = Vec::new();
+    for r in results {
+        if let Some(n) = r.cell.note() {
+            let line = format!("{} {n}", r.cell.peer.name());
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\nClosest equivalents: {}.", notes.join("; "));
+    }
     out.push_str(
         "\nallocations per message (median), and values lost or duplicated in the worst run\n\n",
     );
