@@ -41,7 +41,9 @@ use csp::{pin_index, select, select_slice, Arm, Chan, Closed, Stats, TryPutError
 const WORKERS: usize = if cfg!(miri) { 2 } else { 4 };
 /// Operations per worker at scale 1.
 const OPS: usize = if cfg!(miri) { 20 } else { 1500 };
-/// Most one-shot waiters alive at once.
+/// One-shot waiters each worker spawns when its operations are done.
+const BURST: usize = if cfg!(miri) { 4 } else { 24 };
+/// Most one-shot waiters alive at once during the work.
 const ONESHOT_CAP: usize = 48;
 /// How long a run may take before the watchdog calls it a hang.
 const WATCHDOG: Duration = Duration::from_secs(90);
@@ -604,38 +606,62 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                     continue;
                 }
                 let k = rng.below(NCH);
-                sh.oneshots_spawned.fetch_add(1, SeqCst);
                 if rng.chance(60) {
-                    sh.oneshot_gets[k].fetch_add(1, SeqCst);
-                    let sh = sh.clone();
-                    R::spawn(async move {
-                        let _flag = PanicFlag(sh.clone());
-                        match with_chan!(sh.chans, k, |c| c.get().await) {
-                            Some(v) => sh.ledger().received.push(v),
-                            None if sh.closing.load(SeqCst) => {}
-                            None => {
-                                sh.early_ends.fetch_add(1, SeqCst);
-                            }
-                        }
-                        sh.oneshot_gets[k].fetch_sub(1, SeqCst);
-                    });
+                    spawn_oneshot_get::<R>(&sh, k);
                 } else {
-                    let v = tag(&mut led, k);
-                    sh.oneshot_puts[k].fetch_add(1, SeqCst);
-                    let sh = sh.clone();
-                    R::spawn(async move {
-                        let _flag = PanicFlag(sh.clone());
-                        if let Err(Closed(back)) = with_chan!(sh.chans, k, |c| c.put(v).await) {
-                            sh.ledger().returned.push(back);
-                        }
-                        sh.oneshot_puts[k].fetch_sub(1, SeqCst);
-                    });
+                    spawn_oneshot_put::<R>(&sh, k, tag(&mut led, k));
                 }
             }
         }
     }
+    // A last burst of unbounded one-shot waiters, with gets that register and leave
+    // at once beside them; the settle stage then checks that every waiter ends.
+    for _ in 0..BURST {
+        let k = rng.below(NCH);
+        if rng.chance(50) {
+            spawn_oneshot_get::<R>(&sh, k);
+        } else {
+            spawn_oneshot_put::<R>(&sh, k, tag(&mut led, k));
+        }
+        let j = rng.below(NCH);
+        if let Some(Some(v)) = with_chan!(ch, j, |c| bounded(c.get(), 1, pending()).await) {
+            led.received.push(v);
+        }
+    }
     sh.ledger().append(led);
     sh.workers_done.fetch_add(1, SeqCst);
+}
+
+/// Spawns a get on channel `k` that waits without a bound.
+fn spawn_oneshot_get<R: Rt>(sh: &Arc<Shared>, k: usize) {
+    sh.oneshots_spawned.fetch_add(1, SeqCst);
+    sh.oneshot_gets[k].fetch_add(1, SeqCst);
+    let sh = sh.clone();
+    R::spawn(async move {
+        let _flag = PanicFlag(sh.clone());
+        match with_chan!(sh.chans, k, |c| c.get().await) {
+            Some(v) => sh.ledger().received.push(v),
+            None if sh.closing.load(SeqCst) => {}
+            None => {
+                sh.early_ends.fetch_add(1, SeqCst);
+            }
+        }
+        sh.oneshot_gets[k].fetch_sub(1, SeqCst);
+    });
+}
+
+/// Spawns a put of `v` on channel `k` that waits without a bound.
+fn spawn_oneshot_put<R: Rt>(sh: &Arc<Shared>, k: usize, v: u64) {
+    sh.oneshots_spawned.fetch_add(1, SeqCst);
+    sh.oneshot_puts[k].fetch_add(1, SeqCst);
+    let sh = sh.clone();
+    R::spawn(async move {
+        let _flag = PanicFlag(sh.clone());
+        if let Err(Closed(back)) = with_chan!(sh.chans, k, |c| c.put(v).await) {
+            sh.ledger().returned.push(back);
+        }
+        sh.oneshot_puts[k].fetch_sub(1, SeqCst);
+    });
 }
 
 /// Books the outcome of a select whose puts are pinned (their values are recovered
