@@ -6,21 +6,28 @@
 //!
 //! Each section prints a `=== id: title` header and then what the tutorial's example
 //! prints. Sleeps are the tutorial's times the `--scale` factor (0.1 by default, so the
-//! tour takes about two seconds); `--scale 1` gives the tutorial's own timing. Lines in
-//! parentheses are ours: they state a property the example demonstrates (say, how many
-//! workers ever held a lock at once), which the tutorial leaves to the reader's eye.
+//! tour takes two to three seconds); `--scale 1` gives the tutorial's own timing. Lines
+//! in parentheses are ours: they state a property the example demonstrates (say, how
+//! many workers ever held a lock at once), which the tutorial leaves to the reader's eye.
+//!
+//! The tutorial's later chapters (functional operators, channel combinations,
+//! parallelism, back to normal code) are headings without examples; the sections after
+//! `tick-tock` fill them with `csp::ops`, printing what aiochan's operators print for
+//! the same inputs.
 //!
 //! The same code runs on each runtime through the small [`Rt`] trait below;
 //! `tests/tour.rs` runs it on all three and checks the output. docs/tutorial.md tells
 //! the story around each section.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use csp::buffer::Fixed;
+use csp::buffer::{DynFixed, Fixed};
+use csp::ops::{self, ChanExt, Dup, Options, Pub, Spawn};
 use csp::{select, Chan};
 
 /// A boxed, sendable future: what the runtime-neutral [`Rt`] functions return.
@@ -63,6 +70,11 @@ pub trait Rt: 'static {
     fn timeout(d: Duration) -> Arc<Chan<()>>;
     /// `tick_tock`: `(n, when)` every `period`, n from 1.
     fn tick_tock(period: Duration) -> Arc<Chan<(u64, Instant)>>;
+    /// `spawn_blocking`: run `f` on the runtime's blocking pool.
+    fn spawn_blocking<T, F>(f: F) -> Handle<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static;
 }
 
 macro_rules! runtime {
@@ -95,6 +107,13 @@ macro_rules! runtime {
             fn tick_tock(period: Duration) -> Arc<Chan<(u64, Instant)>> {
                 $krate::tick_tock(period)
             }
+            fn spawn_blocking<T, F>(f: F) -> Handle<T>
+            where
+                T: Send + 'static,
+                F: FnOnce() -> T + Send + 'static,
+            {
+                Handle(Box::pin($krate::spawn_blocking(f)))
+            }
         }
     };
 }
@@ -102,6 +121,56 @@ macro_rules! runtime {
 runtime!(Tokio, csp_tokio, "tokio");
 runtime!(Smol, csp_smol, "smol");
 runtime!(AsyncStd, csp_async_std, "async-std");
+
+/// The combinators' [`Spawn`] for any [`Rt`]: tasks go to [`Rt::go`] (so `run` cancels
+/// those still running when it returns) and blocking jobs to [`Rt::spawn_blocking`].
+///
+/// `csp::ops` also has `Tokio`, `Smol` and `AsyncStd` spawners, one per runtime feature
+/// of `csp`; this one works whichever features are on, and keeps the tour generic.
+pub struct Spawner<R>(PhantomData<fn() -> R>);
+
+impl<R> Spawner<R> {
+    /// The spawner of runtime `R`.
+    pub const fn new() -> Self {
+        Spawner(PhantomData)
+    }
+}
+
+impl<R> Default for Spawner<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<R> Clone for Spawner<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Spawner<R> {}
+
+impl<R: Rt> std::fmt::Debug for Spawner<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Spawner({})", R::NAME)
+    }
+}
+
+impl<R: Rt> Spawn for Spawner<R> {
+    fn spawn<F>(&self, fut: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        drop(R::go(fut)); // detached: dropping the handle lets the task run on
+    }
+    fn spawn_blocking<T, F>(&self, f: F) -> ops::BoxFuture<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        Box::pin(R::spawn_blocking(f))
+    }
+}
 
 /// Where the tour prints: stdout (unless quiet) and a transcript the tests read.
 #[derive(Clone, Debug)]
@@ -194,6 +263,10 @@ pub fn tour<R: Rt>(out: &Out, t: Time) {
     selecting::<R>(out, t);
     buffering::<R>(out, t);
     time_channels::<R>(out, t);
+    functional_operators::<R>(out);
+    combinations::<R>(out, t);
+    parallelism::<R>(out, t);
+    back_to_plain_code::<R>(out);
 }
 
 // ===== What is CSP =====
@@ -815,6 +888,358 @@ fn time_channels<R: Rt>(out: &Out, t: Time) {
         }
         ticks.close();
     });
+}
+
+// ===== Functional operators =====
+
+/// aiochan's `from_iter`: a channel that yields `items` and then closes, fed by a task.
+fn from_iter<R: Rt, T: Send + 'static>(items: Vec<T>) -> Arc<Chan<T>> {
+    let ch = Arc::new(Chan::new());
+    let out = ch.clone();
+    drop(R::go(async move {
+        let _ = ops::from_iter(items, &*out, Options::new()).await;
+    }));
+    ch
+}
+
+/// A closed channel that already holds `items` in its buffer.
+fn filled<T>(items: impl IntoIterator<Item = T>) -> Chan<T, DynFixed<T>> {
+    let items: Vec<T> = items.into_iter().collect();
+    let ch = Chan::fixed(items.len().max(1));
+    for v in items {
+        if ch.try_put(v).is_err() {
+            unreachable!("the buffer holds every item");
+        }
+    }
+    ch.close();
+    ch
+}
+
+/// A row of `zip` or `combine_latest` as Python prints it: `[1, None]`.
+fn row<T: std::fmt::Display>(row: &[Option<T>]) -> String {
+    let items: Vec<String> = row
+        .iter()
+        .map(|v| v.as_ref().map_or("None".to_string(), T::to_string))
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn functional_operators<R: Rt>(out: &Out) {
+    let sp = Spawner::<R>::new();
+
+    out.section(
+        "map-filter-take",
+        "odd squares: filter, map and take over an endless range",
+    );
+    let o = out.clone();
+    R::run(async move {
+        let numbers = Arc::new(Chan::new());
+        let src = numbers.clone();
+        R::go(async move {
+            // 0, 1, 2, ... until the channel is closed.
+            let _ = ops::from_range(0u64, None, 1, &*src, Options::new()).await;
+        });
+        let odd_squares = numbers
+            .filter(&sp, |x| x % 2 == 1)
+            .map(&sp, |x| x * x)
+            .take(&sp, 5);
+        o.say(format!("{:?}", ops::collect(&*odd_squares, None).await));
+        numbers.close(); // stops the endless source
+    });
+
+    out.section("flat-map", "map with flatten: each value becomes several");
+    let o = out.clone();
+    R::run(async move {
+        let spread = from_iter::<R, u32>(vec![1, 2, 3]).flat_map(&sp, |x| vec![x; x as usize]);
+        o.say(format!("{:?}", ops::collect(&*spread, None).await));
+    });
+
+    out.section("take-drop", "take, drop, take_while, drop_while");
+    let o = out.clone();
+    R::run(async move {
+        let upto6 = || from_iter::<R, u32>((0..6).collect());
+        let taken = ops::collect(&*upto6().take(&sp, 2), None).await;
+        o.say(format!("take(2): {taken:?}"));
+        let dropped = ops::collect(&*upto6().skip(&sp, 2), None).await;
+        o.say(format!("drop(2): {dropped:?}"));
+        let taken = ops::collect(&*upto6().take_while(&sp, |x| *x < 3), None).await;
+        o.say(format!("take_while(x < 3): {taken:?}"));
+        let dropped = ops::collect(&*upto6().skip_while(&sp, |x| *x < 3), None).await;
+        o.say(format!("drop_while(x < 3): {dropped:?}"));
+    });
+
+    out.section("group", "batches of three, the last one shorter");
+    let o = out.clone();
+    R::run(async move {
+        let batches = from_iter::<R, u32>((0..10).collect()).group(&sp, 3);
+        while let Some(batch) = batches.get().await {
+            o.say(format!("{batch:?}"));
+        }
+    });
+
+    out.section("group-by", "runs of values with the same key");
+    let o = out.clone();
+    R::run(async move {
+        let words = vec![
+            "apple",
+            "avocado",
+            "banana",
+            "blueberry",
+            "cherry",
+            "apricot",
+        ];
+        let runs = from_iter::<R, &str>(words).group_by(&sp, |w| w.chars().next());
+        while let Some((key, run)) = runs.get().await {
+            o.say(format!("{} {run:?}", key.unwrap_or('?')));
+        }
+    });
+
+    out.section("distinct", "distinct drops consecutive duplicates");
+    let o = out.clone();
+    R::run(async move {
+        let values = from_iter::<R, u32>(vec![1, 1, 2, 2, 1]).distinct(&sp);
+        while let Some(v) = values.get().await {
+            o.say(v.to_string());
+        }
+    });
+
+    out.section("reduce-scan", "reduce gives the total, scan every subtotal");
+    let o = out.clone();
+    R::run(async move {
+        let total = from_iter::<R, u32>(vec![1, 2, 3, 4]).reduce(&sp, 0, |a, x| a + x);
+        o.say(format!(
+            "reduce(+): {}",
+            total.get().await.unwrap_or_default()
+        ));
+        let running = from_iter::<R, u32>(vec![1, 2, 3, 4]).scan(&sp, 0, |a, x| a + x);
+        o.say(format!(
+            "scan(+): {:?}",
+            ops::collect(&*running, None).await
+        ));
+    });
+}
+
+// ===== Channel combinations =====
+
+fn combinations<R: Rt>(out: &Out, t: Time) {
+    let sp = Spawner::<R>::new();
+
+    out.section("merge", "everything from every input, as it comes");
+    let o = out.clone();
+    R::run(async move {
+        let (a, b) = (filled([0, 1, 2]), filled([10, 11, 12]));
+        let merged = Chan::fixed(6);
+        let _ = ops::merge(&[&a, &b], &merged, Options::new()).await;
+        while let Some(v) = merged.get().await {
+            o.say(format!("merged {v}"));
+        }
+    });
+
+    out.section("zip", "one value from each input per row");
+    let o = out.clone();
+    R::run(async move {
+        let (a, b, c) = (filled([0, 1, 2]), filled([10, 11]), filled([20, 21, 22]));
+        let rows = Chan::fixed(4);
+        let _ = ops::zip(&[&a, &b, &c], &rows, Options::new()).await;
+        while let Some(r) = rows.get().await {
+            o.say(row(&r));
+        }
+    });
+
+    out.section(
+        "combine-latest",
+        "the latest of every input, on each new value",
+    );
+    let o = out.clone();
+    R::run(async move {
+        let (a, b) = (Arc::new(Chan::new()), Arc::new(Chan::new()));
+        let latest = Arc::new(Chan::new());
+        let (a2, b2, l2) = (a.clone(), b.clone(), latest.clone());
+        R::go(async move {
+            let _ = ops::combine_latest(&[&*a2, &*b2], &*l2, Options::new()).await;
+        });
+        // Each put is taken only when the previous row has been read, so the rows come
+        // out in this order.
+        for (ch, v) in [(&a, 1), (&b, 10), (&a, 2), (&b, 20)] {
+            ch.put(v).await.unwrap();
+            o.say(row(&latest.get().await.unwrap_or_default()));
+        }
+        a.close();
+        b.close();
+        if latest.get().await.is_none() {
+            o.say("(closed once every input was)");
+        }
+    });
+
+    out.section("distribute", "each value to whichever worker is free");
+    let o = out.clone();
+    R::run(async move {
+        let workers: Vec<Arc<Chan<u32>>> = (0..3).map(|_| Arc::new(Chan::new())).collect();
+        from_iter::<R, u32>((0..9).collect()).distribute(&sp, workers.clone());
+        let mut handles = Vec::new();
+        for (i, w) in workers.into_iter().enumerate() {
+            let o = o.clone();
+            handles.push(R::go(async move {
+                while let Some(v) = w.get().await {
+                    o.say(format!("worker-{i} got {v}"));
+                    // A slower worker takes fewer values.
+                    R::sleep(t.secs(0.05 * (i as f64 + 1.0))).await;
+                }
+            }));
+        }
+        for h in handles {
+            h.await;
+        }
+    });
+
+    out.section("dup", "every value to every tap");
+    let o = out.clone();
+    R::run(async move {
+        let news = Arc::new(Chan::new());
+        let dup: Dup<&str> = news.dup(&sp);
+        let (tap_a, tap_b) = (Arc::new(Chan::fixed(4)), Arc::new(Chan::fixed(4)));
+        dup.tap(tap_a.clone(), true);
+        dup.tap(tap_b.clone(), true);
+        for n in ["rain", "sun", "snow"] {
+            news.put(n).await.unwrap();
+        }
+        news.close(); // the taps close too, as asked
+        o.say(format!("tap a: {:?}", ops::collect(&*tap_a, None).await));
+        o.say(format!("tap b: {:?}", ops::collect(&*tap_b, None).await));
+    });
+
+    out.section("pub-sub", "every value to the subscribers of its topic");
+    let o = out.clone();
+    R::run(async move {
+        let events = Arc::new(Chan::new());
+        let topics: Pub<&str, (&str, &str)> = events.publish(&sp, |(topic, _)| *topic);
+        let (sports, weather) = (Arc::new(Chan::fixed(4)), Arc::new(Chan::fixed(4)));
+        topics.sub("sports", sports.clone(), true);
+        topics.sub("weather", weather.clone(), true);
+        for e in [
+            ("sports", "goal"),
+            ("weather", "rain"),
+            ("markets", "up"), // nobody subscribes: dropped
+            ("sports", "foul"),
+        ] {
+            events.put(e).await.unwrap();
+        }
+        events.close();
+        for (name, sub) in [("sports", sports), ("weather", weather)] {
+            let got: Vec<&str> = ops::collect(&*sub, None)
+                .await
+                .into_iter()
+                .map(|(_, what)| what)
+                .collect();
+            o.say(format!("{name}: {got:?}"));
+        }
+    });
+}
+
+// ===== Parallelism =====
+
+fn parallelism<R: Rt>(out: &Out, t: Time) {
+    let sp = Spawner::<R>::new();
+
+    out.section(
+        "async-pipe",
+        "three async calls at a time, in input order or not",
+    );
+    let o = out.clone();
+    R::run(async move {
+        for ordered in [true, false] {
+            let occ = Arc::new(Occupancy::default());
+            let occ2 = occ.clone();
+            // Early values take longest, so completion order differs from input order.
+            let call = move |x: u32| {
+                let occ = occ2.clone();
+                async move {
+                    occ.enter();
+                    R::sleep(t.secs(0.05 * f64::from(8 - x))).await;
+                    occ.leave();
+                    x * 10
+                }
+            };
+            let input = from_iter::<R, u32>((0..8).collect());
+            let results = if ordered {
+                input.async_pipe(&sp, 3, call)
+            } else {
+                input.async_pipe_unordered(&sp, 3, call)
+            };
+            let got = ops::collect(&*results, None).await;
+            let name = if ordered { "ordered" } else { "unordered" };
+            o.say(format!("{name}: {got:?}"));
+            o.say(format!("(at most {} calls at a time)", occ.max()));
+        }
+    });
+
+    out.section(
+        "parallel-pipe",
+        "blocking jobs on the blocking pool, four at a time",
+    );
+    let o = out.clone();
+    R::run(async move {
+        let loop_thread = std::thread::current().id();
+        for ordered in [true, false] {
+            let occ = Arc::new(Occupancy::default());
+            let on_loop = Arc::new(AtomicUsize::new(0));
+            let (occ2, on_loop2) = (occ.clone(), on_loop.clone());
+            // A plain blocking function: it sleeps the thread it runs on.
+            let job = move |x: u64| {
+                if std::thread::current().id() == loop_thread {
+                    on_loop2.fetch_add(1, Ordering::SeqCst);
+                }
+                occ2.enter();
+                std::thread::sleep(t.secs(0.05 * (8 - x) as f64));
+                occ2.leave();
+                x * x
+            };
+            let input = from_iter::<R, u64>((0..8).collect());
+            let results = if ordered {
+                input.parallel_pipe(&sp, 4, job)
+            } else {
+                input.parallel_pipe_unordered(&sp, 4, job)
+            };
+            let got = ops::collect(&*results, None).await;
+            let name = if ordered { "ordered" } else { "unordered" };
+            o.say(format!("{name}: {got:?}"));
+            o.say(format!("(at most {} jobs at a time)", occ.max()));
+            o.say(format!(
+                "({} jobs ran on the event loop's thread)",
+                on_loop.load(Ordering::SeqCst)
+            ));
+        }
+    });
+}
+
+// ===== Back to plain code =====
+
+fn back_to_plain_code<R: Rt>(out: &Out) {
+    out.section(
+        "to-iterable",
+        "a plain thread reads an event loop's channel as an iterator",
+    );
+    let squares: Arc<Chan<u32>> = Arc::new(Chan::new());
+    let tx = squares.clone();
+    // The event loop runs on its own thread (aiochan's run_in_thread) ...
+    let event_loop = std::thread::spawn(move || {
+        R::run(async move {
+            let numbers = Arc::new(Chan::new());
+            let src = numbers.clone();
+            R::go(async move {
+                let _ = ops::from_range(0u32, Some(5), 1, &*src, Options::new()).await;
+            });
+            let _ = ops::map(&*numbers, &*tx, |x| x * x, Options::new()).await;
+        })
+    });
+    // ... and this thread, plain code with no runtime, blocks on each value.
+    let mut total = 0;
+    for v in ops::to_iterable(squares) {
+        out.say(format!("got {v}"));
+        total += v;
+    }
+    out.say(format!("total {total}"));
+    event_loop.join().expect("the event loop thread");
 }
 
 /// Runs the tour on the runtime called `name`; `None` if there is no such runtime.

@@ -49,6 +49,22 @@ const SECTIONS: &[&str] = &[
     "select-locks",
     "timeout",
     "tick-tock",
+    "map-filter-take",
+    "flat-map",
+    "take-drop",
+    "group",
+    "group-by",
+    "distinct",
+    "reduce-scan",
+    "merge",
+    "zip",
+    "combine-latest",
+    "distribute",
+    "dup",
+    "pub-sub",
+    "async-pipe",
+    "parallel-pipe",
+    "to-iterable",
 ];
 
 const LATE: &str = "It is late, let us call it a day.";
@@ -133,6 +149,48 @@ fn going_home(id: &str, after: &[String], must: &[&str]) {
     }
     for m in must {
         assert!(set.contains(m), "{id}: missing {m:?} in {after:?}");
+    }
+}
+
+/// Parses `"{prefix}[1, 2, 3]"` into its numbers.
+fn number_list(id: &str, line: &str, prefix: &str) -> Vec<u64> {
+    let list = line
+        .strip_prefix(prefix)
+        .and_then(|l| l.strip_prefix('['))
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("{id}: {line:?} is not {prefix}[...]"));
+    list.split(", ")
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().unwrap_or_else(|_| panic!("{id}: {line:?}")))
+        .collect()
+}
+
+/// Parses `"(at most {n} {what} at a time)"` and checks `1 <= n <= limit`.
+fn at_most(id: &str, line: &str, what: &str, limit: usize) {
+    let n: usize = line
+        .strip_prefix("(at most ")
+        .and_then(|l| l.strip_suffix(&format!(" {what} at a time)")))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{id}: {line:?}"));
+    assert!(
+        (1..=limit).contains(&n),
+        "{id}: {n} {what} at once, the limit is {limit}"
+    );
+}
+
+/// Checks a pipe's two runs: ordered results exactly, unordered ones as a multiset, and
+/// the concurrency notes after each (`extra` more exact lines follow each note).
+fn pipe_runs(id: &str, lines: &[String], want: &[u64], what: &str, limit: usize, extra: &[&str]) {
+    let per_run = 2 + extra.len();
+    assert_eq!(lines.len(), 2 * per_run, "{id}: {lines:?}");
+    for (run, name) in lines.chunks(per_run).zip(["ordered: ", "unordered: "]) {
+        let mut got = number_list(id, &run[0], name);
+        if name == "unordered: " {
+            got.sort_unstable();
+        }
+        assert_eq!(got, want, "{id}: {}", run[0]);
+        at_most(id, &run[1], what, limit);
+        assert_eq!(run[2..], strs(extra), "{id}");
     }
 }
 
@@ -357,6 +415,87 @@ fn check_section(id: &str, lines: &[String]) {
         }
         "timeout" => exact(&["waiting for a value that never comes", "timed out"]),
         "tick-tock" => exact(&["tick 1", "tick 2", "tick 3"]),
+        "map-filter-take" => exact(&["[1, 9, 25, 49, 81]"]),
+        "flat-map" => exact(&["[1, 2, 2, 3, 3, 3]"]),
+        "take-drop" => exact(&[
+            "take(2): [0, 1]",
+            "drop(2): [2, 3, 4, 5]",
+            "take_while(x < 3): [0, 1, 2]",
+            "drop_while(x < 3): [3, 4, 5]",
+        ]),
+        "group" => exact(&["[0, 1, 2]", "[3, 4, 5]", "[6, 7, 8]", "[9]"]),
+        "group-by" => exact(&[
+            r#"a ["apple", "avocado"]"#,
+            r#"b ["banana", "blueberry"]"#,
+            r#"c ["cherry"]"#,
+            r#"a ["apricot"]"#,
+        ]),
+        "distinct" => exact(&["1", "2", "1"]),
+        "reduce-scan" => exact(&["reduce(+): 10", "scan(+): [1, 3, 6, 10]"]),
+        "merge" => {
+            // Which input goes first is up to select; each input's values keep their
+            // order, and every value arrives once.
+            let got: Vec<u32> = lines
+                .iter()
+                .map(|l| {
+                    l.strip_prefix("merged ")
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or_else(|| panic!("{id}: {l:?}"))
+                })
+                .collect();
+            let a: Vec<u32> = got.iter().copied().filter(|v| *v < 10).collect();
+            let b: Vec<u32> = got.iter().copied().filter(|v| *v >= 10).collect();
+            assert_eq!(a, [0, 1, 2], "{id}: {lines:?}");
+            assert_eq!(b, [10, 11, 12], "{id}: {lines:?}");
+        }
+        "zip" => exact(&["[0, 10, 20]", "[1, 11, 21]", "[2, None, 22]"]),
+        "combine-latest" => exact(&[
+            "[1, None]",
+            "[1, 10]",
+            "[2, 10]",
+            "[2, 20]",
+            "(closed once every input was)",
+        ]),
+        "distribute" => {
+            // Who gets what depends on the workers' speed; every value goes to exactly
+            // one worker, and each worker sees its values in input order.
+            let mut per_worker: [Vec<u32>; 3] = Default::default();
+            for l in lines {
+                let (w, v) = l
+                    .strip_prefix("worker-")
+                    .and_then(|l| l.split_once(" got "))
+                    .unwrap_or_else(|| panic!("{id}: {l:?}"));
+                let w: usize = w.parse().unwrap();
+                per_worker[w].push(v.parse().unwrap());
+            }
+            for (w, got) in per_worker.iter().enumerate() {
+                assert!(got.is_sorted(), "{id}: worker-{w} got {got:?}");
+            }
+            let mut all: Vec<u32> = per_worker.concat();
+            all.sort_unstable();
+            assert_eq!(all, (0..9).collect::<Vec<u32>>(), "{id}: {lines:?}");
+        }
+        "dup" => exact(&[
+            r#"tap a: ["rain", "sun", "snow"]"#,
+            r#"tap b: ["rain", "sun", "snow"]"#,
+        ]),
+        "pub-sub" => exact(&[r#"sports: ["goal", "foul"]"#, r#"weather: ["rain"]"#]),
+        "async-pipe" => {
+            let want: Vec<u64> = (0..8).map(|x| x * 10).collect();
+            pipe_runs(id, lines, &want, "calls", 3, &[]);
+        }
+        "parallel-pipe" => {
+            let want: Vec<u64> = (0..8).map(|x| x * x).collect();
+            pipe_runs(
+                id,
+                lines,
+                &want,
+                "jobs",
+                4,
+                &["(0 jobs ran on the event loop's thread)"],
+            );
+        }
+        "to-iterable" => exact(&["got 0", "got 1", "got 4", "got 9", "got 16", "total 30"]),
         other => panic!("no check for section {other:?}"),
     }
 }
