@@ -217,6 +217,9 @@ struct Shared {
     filler_gets: [AtomicUsize; NCH],
     /// Unbounded getters that saw the channel end before the close (must stay 0).
     early_ends: AtomicUsize,
+    /// Channels where a put was left queued after the drain saw the end, with their
+    /// stats at that moment.
+    early_ends_beside_puts: Mutex<Vec<(usize, Stats)>>,
     /// Close every channel once this many worker operations are done (`usize::MAX`:
     /// only at the end, after the settle stage).
     close_after: usize,
@@ -247,6 +250,7 @@ impl Shared {
             filler_puts: Default::default(),
             filler_gets: Default::default(),
             early_ends: AtomicUsize::new(0),
+            early_ends_beside_puts: Mutex::new(Vec::new()),
             close_after,
             ops_done: AtomicUsize::new(0),
             closing: AtomicBool::new(false),
@@ -755,6 +759,19 @@ async fn coordinate<R: Rt>(sh: Arc<Shared>) {
     sh.stage.store(2, SeqCst);
     sh.closing.store(true, SeqCst);
     sh.chans.close_all();
+    drain_all(&sh).await;
+    while (0..NCH).any(|k| sh.filler_puts[k].load(SeqCst) + sh.filler_gets[k].load(SeqCst) > 0) {
+        if stranded_puts(&sh) {
+            break;
+        }
+        tick::<R>().await;
+    }
+    sh.stage.store(3, SeqCst);
+    sh.finished.store(true, SeqCst);
+}
+
+/// Gets from every (closed) channel until it reports its end.
+async fn drain_all(sh: &Shared) {
     let mut drained = Vec::new();
     for k in 0..NCH {
         while let Some(v) = with_chan!(sh.chans, k, |c| c.get().await) {
@@ -762,11 +779,29 @@ async fn coordinate<R: Rt>(sh: Arc<Shared>) {
         }
     }
     sh.ledger().drained.extend(drained);
-    while (0..NCH).any(|k| sh.filler_puts[k].load(SeqCst) + sh.filler_gets[k].load(SeqCst) > 0) {
-        tick::<R>().await;
-    }
-    sh.stage.store(3, SeqCst);
-    sh.finished.store(true, SeqCst);
+}
+
+/// After the close, the drain and the end of the workers, the only parties left are
+/// unbounded waiters. A put still queued on a channel where no getter is left will
+/// wait for ever: the drain saw the end beside it (guarantee 6 says a put queued
+/// before the close still delivers). Records such channels, so that the run ends with
+/// that diagnosis instead of a hang.
+fn stranded_puts(sh: &Shared) -> bool {
+    let stats = sh.chans.stats();
+    let stranded: Vec<(usize, Stats)> = (0..NCH)
+        .filter(|&k| {
+            stats[k].waiting_puts > 0
+                && sh.oneshot_gets[k].load(SeqCst) == 0
+                && sh.filler_gets[k].load(SeqCst) == 0
+        })
+        .map(|k| (k, stats[k]))
+        .collect();
+    let found = !stranded.is_empty();
+    sh.early_ends_beside_puts
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend(stranded);
+    found
 }
 
 /// The coordinator of a run that closes the channels while the workers are busy:
@@ -781,14 +816,14 @@ async fn close_early<R: Rt>(sh: Arc<Shared>) {
     sh.stage.store(2, SeqCst);
     sh.chans.close_all();
     // Drain beside the workers: puts queued before the close still deliver.
-    let mut drained = Vec::new();
-    for k in 0..NCH {
-        while let Some(v) = with_chan!(sh.chans, k, |c| c.get().await) {
-            drained.push(v);
-        }
+    drain_all(&sh).await;
+    while sh.workers_done.load(SeqCst) < sh.workers {
+        tick::<R>().await;
     }
-    sh.ledger().drained.extend(drained);
-    while sh.workers_done.load(SeqCst) < sh.workers || sh.oneshots() > 0 {
+    while sh.oneshots() > 0 {
+        if stranded_puts(&sh) {
+            break;
+        }
         tick::<R>().await;
     }
     sh.stage.store(3, SeqCst);
@@ -888,6 +923,17 @@ fn check(name: &str, sh: &Shared) {
         0,
         "{name}: a one-shot getter saw the end before the close, seed {seed}"
     );
+    {
+        let early = sh
+            .early_ends_beside_puts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        assert!(
+            early.is_empty(),
+            "{name}: the drain saw the end of a closed channel while a put was still \
+             queued, and no getter is left for it (channel, stats): {early:?}, seed {seed}"
+        );
+    }
     let led = sh.ledger();
     let mut issued = led.issued.clone();
     issued.sort_unstable();
