@@ -76,6 +76,16 @@ impl Rng {
         self.below(100) < percent
     }
 
+    /// A channel number, with a third of the picks on the first rendezvous channel so
+    /// that it is contended (the others share the rest).
+    fn chan(&mut self) -> usize {
+        if self.chance(33) {
+            0
+        } else {
+            self.below(NCH)
+        }
+    }
+
     /// How many times to poll a future before dropping it: 0 (never polled), 1
     /// (register, then leave), a few (leave after a wake), or no limit.
     fn polls(&mut self) -> u32 {
@@ -401,7 +411,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
         match rng.below(20) {
             // A put, dropped mid-wait or after a few polls; the value comes back.
             0..=3 => {
-                let k = rng.below(NCH);
+                let k = rng.chan();
                 let v = tag(&mut led, k);
                 let (polls, d) = (rng.polls(), rng.deadline());
                 with_chan!(ch, k, |c| {
@@ -417,7 +427,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
             }
             // A get, dropped mid-wait or after a few polls (one poll: register, leave).
             4..=7 => {
-                let k = rng.below(NCH);
+                let k = rng.chan();
                 let (polls, d) = (rng.polls(), rng.deadline());
                 let got = with_chan!(ch, k, |c| bounded(c.get(), polls, R::sleep(d)).await);
                 match got {
@@ -428,7 +438,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
             }
             // try_put / try_get.
             8 => {
-                let k = rng.below(NCH);
+                let k = rng.chan();
                 let v = tag(&mut led, k);
                 let r = with_chan!(ch, k, |c| c.try_put(v));
                 match r {
@@ -441,7 +451,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                 }
             }
             9 => {
-                let k = rng.below(NCH);
+                let k = rng.chan();
                 led.received.extend(with_chan!(ch, k, |c| c.try_get().ok()));
             }
             // A put on one rendezvous channel against a get on one (maybe the same),
@@ -609,7 +619,7 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
                     R::sleep(Duration::from_micros(50)).await;
                     continue;
                 }
-                let k = rng.below(NCH);
+                let k = rng.chan();
                 if rng.chance(60) {
                     spawn_oneshot_get::<R>(&sh, k);
                 } else {
@@ -621,13 +631,13 @@ async fn worker<R: Rt>(sh: Arc<Shared>, id: u64) {
     // A last burst of unbounded one-shot waiters, with gets that register and leave
     // at once beside them; the settle stage then checks that every waiter ends.
     for _ in 0..BURST {
-        let k = rng.below(NCH);
+        let k = rng.chan();
         if rng.chance(50) {
             spawn_oneshot_get::<R>(&sh, k);
         } else {
             spawn_oneshot_put::<R>(&sh, k, tag(&mut led, k));
         }
-        let j = rng.below(NCH);
+        let j = rng.chan();
         if let Some(Some(v)) = with_chan!(ch, j, |c| bounded(c.get(), 1, pending()).await) {
             led.received.push(v);
         }
