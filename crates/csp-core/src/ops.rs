@@ -19,10 +19,26 @@ use crate::buffer::Buffer;
 use crate::chan::Chan;
 use crate::error::Closed;
 use crate::lock::RawLock;
-use crate::select::{Arm, ArmCx, ArmLock, RawArm};
+use crate::select::{erase, Arm, ArmCx, ArmLock, RawArm, ReleaseOnDrop};
 use crate::state::PutOutcome;
 use crate::waiter::{Node, Phase, Selector};
 use crate::wake::WakeList;
+
+/// Withdraws a plain operation's arm in a critical section of its own (for `Drop` and
+/// `take_value`), then calls the wakers it owes.
+fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>, sel: &Selector) {
+    let mut wakes = WakeList::new();
+    {
+        let lock = erase(arm.lock());
+        // SAFETY: the lock lives in the channel, which outlives the arm's borrow of it.
+        unsafe { (*lock).acquire() };
+        let _release = ReleaseOnDrop(lock);
+        let cx = &mut ArmCx::new(sel, 0, &mut wakes);
+        // SAFETY: the arm's lock is held; `withdraw` accepts any phase.
+        unsafe { arm.withdraw(cx) };
+    }
+    wakes.wake_all();
+}
 
 // ===== impl GetOp =====
 
@@ -122,17 +138,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
     #[cold]
     #[inline(never)]
     fn withdraw_locked_slow(&mut self, sel: &Selector) {
-        {
-            let mut wakes = WakeList::new();
-            self.chan.lock.lock();
-            {
-                let _unlock = crate::chan::Unlock(&self.chan.lock);
-                let cx = &mut ArmCx::new(sel, 0, &mut wakes);
-                // SAFETY: the lock is held; `withdraw` accepts any phase.
-                unsafe { Pin::new_unchecked(&mut *self).withdraw(cx) };
-            }
-            wakes.wake_all();
-        }
+        // SAFETY: `self` stays in place (it is pinned inside its future).
+        withdraw_alone(unsafe { Pin::new_unchecked(self) }, sel);
     }
 }
 
@@ -331,35 +338,42 @@ impl<T, B: Buffer<T>, L: RawLock> Drop for Get<'_, T, B, L> {
     }
 }
 
-// SAFETY: forwards to `GetOp`.
-unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for Get<'_, T, B, L> {
-    fn lock(&self) -> &dyn ArmLock {
-        self.op.lock()
-    }
-    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.try_complete(cx) }
-    }
-    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.wait(cx) }
-    }
-    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.finish(cx) }
-    }
-    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.withdraw(cx) }
-    }
+/// `Get` and `Put` are arms by forwarding to their `GetOp`/`PutOp`.
+macro_rules! forward_arm {
+    ($fut:ident, $op:literal, $out:ty) => {
+        // SAFETY: every method forwards to the inner op, which upholds the contract.
+        unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for $fut<'_, T, B, L> {
+            fn lock(&self) -> &dyn ArmLock {
+                self.op.lock()
+            }
+            unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+                // SAFETY: forwarded contract.
+                unsafe { self.project().0.try_complete(cx) }
+            }
+            unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+                // SAFETY: forwarded contract.
+                unsafe { self.project().0.wait(cx) }
+            }
+            unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+                // SAFETY: forwarded contract.
+                unsafe { self.project().0.finish(cx) }
+            }
+            unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+                // SAFETY: forwarded contract.
+                unsafe { self.project().0.withdraw(cx) }
+            }
+        }
+
+        impl<T, B: Buffer<T>, L: RawLock> Arm for $fut<'_, T, B, L> {
+            type Output = $out;
+            fn take_output(self: Pin<&mut Self>) -> $out {
+                self.project().0.take_output()
+            }
+        }
+    };
 }
 
-impl<T, B: Buffer<T>, L: RawLock> Arm for Get<'_, T, B, L> {
-    type Output = Option<T>;
-    fn take_output(self: Pin<&mut Self>) -> Option<T> {
-        self.project().0.take_output()
-    }
-}
+forward_arm!(Get, "GetOp", Option<T>);
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Get<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -400,17 +414,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
     #[cold]
     #[inline(never)]
     fn withdraw_locked_slow(&mut self, sel: &Selector) {
-        {
-            let mut wakes = WakeList::new();
-            self.chan.lock.lock();
-            {
-                let _unlock = crate::chan::Unlock(&self.chan.lock);
-                let cx = &mut ArmCx::new(sel, 0, &mut wakes);
-                // SAFETY: the lock is held; `withdraw` accepts any phase.
-                unsafe { Pin::new_unchecked(&mut *self).withdraw(cx) };
-            }
-            wakes.wake_all();
-        }
+        // SAFETY: `self` stays in place (it is pinned inside its future).
+        withdraw_alone(unsafe { Pin::new_unchecked(self) }, sel);
     }
 
     /// The poll of a plain put, with its own selector `sel`: one lock, no dynamic
@@ -721,35 +726,7 @@ impl<T, B: Buffer<T>, L: RawLock> Drop for Put<'_, T, B, L> {
     }
 }
 
-// SAFETY: forwards to `PutOp`.
-unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for Put<'_, T, B, L> {
-    fn lock(&self) -> &dyn ArmLock {
-        self.op.lock()
-    }
-    unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.try_complete(cx) }
-    }
-    unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.wait(cx) }
-    }
-    unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.finish(cx) }
-    }
-    unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
-        // SAFETY: forwarded contract.
-        unsafe { self.project().0.withdraw(cx) }
-    }
-}
-
-impl<T, B: Buffer<T>, L: RawLock> Arm for Put<'_, T, B, L> {
-    type Output = Result<(), Closed<T>>;
-    fn take_output(self: Pin<&mut Self>) -> Self::Output {
-        self.project().0.take_output()
-    }
-}
+forward_arm!(Put, "PutOp", Result<(), Closed<T>>);
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Put<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -319,7 +319,7 @@ fn random(bound: usize) -> usize {
 }
 
 /// A lock pointer with its lifetime erased; see `Held`.
-type LockPtr = *const (dyn ArmLock + 'static);
+pub(crate) type LockPtr = *const (dyn ArmLock + 'static);
 
 /// How many distinct locks `Held` remembers inline; larger sets are scanned instead.
 const SMALL: usize = 8;
@@ -340,7 +340,7 @@ struct Held<'s, S: ArmSet + ?Sized> {
     top: usize,
 }
 
-fn erase(l: &dyn ArmLock) -> LockPtr {
+pub(crate) fn erase(l: &dyn ArmLock) -> LockPtr {
     // SAFETY: only the lifetime changes; `Held` uses the pointer while the arm that
     // borrows the lock's channel is borrowed, so the lock outlives every use.
     unsafe { core::mem::transmute::<*const (dyn ArmLock + '_), LockPtr>(l) }
@@ -458,7 +458,7 @@ impl<S: ArmSet + ?Sized> Drop for Held<'_, S> {
 }
 
 /// Releases one lock when dropped (also on unwinding).
-struct ReleaseOnDrop(LockPtr);
+pub(crate) struct ReleaseOnDrop(pub(crate) LockPtr);
 
 impl Drop for ReleaseOnDrop {
     #[inline]

@@ -54,22 +54,7 @@ macro_rules! dynamic_buffer {
                 let ($aq, $acap) = (&mut self.queue, self.capacity);
                 $add
             }
-            #[inline]
-            fn can_take(&self) -> bool {
-                !self.queue.is_empty()
-            }
-            #[inline]
-            fn take(&mut self) -> Option<T> {
-                self.queue.pop_front()
-            }
-            #[inline]
-            fn len(&self) -> usize {
-                self.queue.len()
-            }
-            #[inline]
-            fn capacity(&self) -> usize {
-                self.capacity
-            }
+            queue_reads!(|b| b.capacity);
         }
     };
 }

@@ -61,20 +61,5 @@ impl<T, const N: usize> Buffer<T> for Fixed<T, N> {
     fn add(&mut self, value: T) -> Option<T> {
         self.queue.push_back(value).err()
     }
-    #[inline]
-    fn can_take(&self) -> bool {
-        !self.queue.is_empty()
-    }
-    #[inline]
-    fn take(&mut self) -> Option<T> {
-        self.queue.pop_front()
-    }
-    #[inline]
-    fn len(&self) -> usize {
-        self.queue.len()
-    }
-    #[inline]
-    fn capacity(&self) -> usize {
-        N
-    }
+    queue_reads!(|_| N);
 }

@@ -85,22 +85,7 @@ impl<T, const N: usize> Buffer<T> for Dropping<T, N> {
     fn add(&mut self, value: T) -> Option<T> {
         self.queue.push_back(value).err()
     }
-    #[inline]
-    fn can_take(&self) -> bool {
-        !self.queue.is_empty()
-    }
-    #[inline]
-    fn take(&mut self) -> Option<T> {
-        self.queue.pop_front()
-    }
-    #[inline]
-    fn len(&self) -> usize {
-        self.queue.len()
-    }
-    #[inline]
-    fn capacity(&self) -> usize {
-        N
-    }
+    queue_reads!(|_| N);
 }
 
 impl<T, const N: usize> Buffer<T> for Sliding<T, N> {
@@ -119,20 +104,5 @@ impl<T, const N: usize> Buffer<T> for Sliding<T, N> {
         let _ = self.queue.push_back(value);
         oldest
     }
-    #[inline]
-    fn can_take(&self) -> bool {
-        !self.queue.is_empty()
-    }
-    #[inline]
-    fn take(&mut self) -> Option<T> {
-        self.queue.pop_front()
-    }
-    #[inline]
-    fn len(&self) -> usize {
-        self.queue.len()
-    }
-    #[inline]
-    fn capacity(&self) -> usize {
-        N
-    }
+    queue_reads!(|_| N);
 }

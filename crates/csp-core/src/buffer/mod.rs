@@ -14,6 +14,31 @@
 //! A capacity of zero makes no sense for these buffers (use [`Rendezvous`]): the inline
 //! ones reject it at compile time, the run-time ones panic with a clear message.
 
+/// The reading half of a `Buffer` impl for a buffer that keeps its values in a
+/// `queue` field (a deque with `is_empty`, `pop_front` and `len`), with its capacity
+/// given by `$cap`.
+macro_rules! queue_reads {
+    ($cap:expr) => {
+        #[inline]
+        fn can_take(&self) -> bool {
+            !self.queue.is_empty()
+        }
+        #[inline]
+        fn take(&mut self) -> Option<T> {
+            self.queue.pop_front()
+        }
+        #[inline]
+        fn len(&self) -> usize {
+            self.queue.len()
+        }
+        #[inline]
+        fn capacity(&self) -> usize {
+            let capacity: fn(&Self) -> usize = $cap;
+            capacity(self)
+        }
+    };
+}
+
 mod fixed;
 mod lossy;
 mod promise;
