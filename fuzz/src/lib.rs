@@ -540,12 +540,8 @@ impl<'a> Actor<'a> {
                 self.closed_at[ch].is_some(),
                 "get on channel {ch} returned None while open"
             );
-            // KNOWN_BUG_B4 (docs/verification.md): while another getter of `ch` holds a
-            // wake for a queued put, a get defers to it and wrongly reports the end.
-            // Remove this tolerance once the core is fixed.
-            let b4 = self.tasks.iter().any(|t| t.woken() && t.gets.contains(&ch));
             assert!(
-                b4 || !self.undelivered_put_waits(ch),
+                !self.undelivered_put_waits(ch),
                 "get on channel {ch} saw the end while a queued put still holds a value"
             );
         } else {

@@ -56,11 +56,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         }
     }
 
+    /// The node's phase, read under the lock (a claimer may write it at any time).
     fn phase(&self) -> Phase {
-        // SAFETY: reading the phase races with nothing: a claimer writes it under the
-        // lock, and callers read it only when they hold the lock or no claim can be
-        // pending (see the module invariants).
-        unsafe { (*self.node.ptr().as_ptr()).phase }
+        let node = self.node.ptr();
+        // SAFETY: the lock is held, so the node's fields are ours to read.
+        self.chan.with_state(|_| unsafe { (*node.as_ptr()).phase })
     }
 
     /// The poll of a plain get, with its own selector `sel`: one lock, no dynamic
@@ -81,7 +81,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                     return Poll::Ready(Some(v));
                 }
             }
-            match (*w).phase {
+            let out = match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let linked = (*w).phase == Phase::Linked;
                     match st.try_get(me, linked, &mut wakes) {
@@ -115,7 +115,12 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                     Poll::Ready((*w).value.take())
                 }
                 Phase::Taken => panic!("csp: a get was polled after it completed"),
+            };
+            if out.is_ready() {
+                // Completed: the node is in no queue and holds no claim.
+                (*w).exposed = false;
             }
+            out
         });
         wakes.wake_all();
         out
@@ -130,7 +135,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
     /// Withdraws a waiting or claimed node in its own critical section (for `Drop`).
     #[inline]
     fn withdraw_locked(&mut self, sel: &Selector) {
-        if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
+        // SAFETY: `exposed` is owner-only: nobody else writes it (module invariants).
+        if unsafe { (*self.node.ptr().as_ptr()).exposed } {
             self.withdraw_locked_slow(sel);
         }
     }
@@ -157,7 +163,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
         let node = self.node.ptr();
         let me = cx.selector() as *const Selector;
         // SAFETY: the lock is held (caller), so the state and our node are ours.
-        unsafe {
+        let done = unsafe {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
                 if (*w).phase == Phase::Idle {
@@ -197,7 +203,12 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                     Phase::Taken => panic!("csp: a get was polled after it completed"),
                 }
             })
+        };
+        if done {
+            // SAFETY: owner-only field (see `Waiter::exposed`).
+            unsafe { (*node.as_ptr()).exposed = false };
         }
+        done
     }
 
     #[inline]
@@ -225,6 +236,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                 let v = st.take_slot(node);
                 (*w).value = Some(v);
                 (*w).phase = Phase::Done;
+                (*w).exposed = false;
                 st.settle(cx.wakes());
             })
         }
@@ -252,6 +264,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                     }
                     _ => {}
                 }
+                (*w).exposed = false;
             })
         }
     }
@@ -399,14 +412,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         }
     }
 
+    /// The node's phase, read under the lock (a claimer may write it at any time).
     fn phase(&self) -> Phase {
-        // SAFETY: as for `GetOp::phase`.
-        unsafe { (*self.node.ptr().as_ptr()).phase }
+        let node = self.node.ptr();
+        // SAFETY: the lock is held, so the node's fields are ours to read.
+        self.chan.with_state(|_| unsafe { (*node.as_ptr()).phase })
     }
 
     #[inline]
     pub(crate) fn withdraw_locked(&mut self, sel: &Selector) {
-        if matches!(self.phase(), Phase::Linked | Phase::Claimed) {
+        // SAFETY: `exposed` is owner-only: nobody else writes it (module invariants).
+        if unsafe { (*self.node.ptr().as_ptr()).exposed } {
             self.withdraw_locked_slow(sel);
         }
     }
@@ -439,7 +455,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
                 (*w).phase = Phase::Taken;
                 return (Poll::Ready(Ok(())), None);
             }
-            match (*w).phase {
+            let out = match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let queued = (*w).phase == Phase::Linked;
                     let Some(v) = (*w).value.take() else {
@@ -482,7 +498,12 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
                     }
                 }
                 Phase::Taken => panic!("csp: a put was polled after it completed"),
+            };
+            if out.0.is_ready() {
+                // Completed: the node is in no queue and holds no claim.
+                (*w).exposed = false;
             }
+            out
         });
         wakes.wake_all();
         // A value the buffer's policy discarded is dropped outside the lock.
@@ -516,7 +537,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
         let node = self.node.ptr();
         let me = cx.selector() as *const Selector;
         // SAFETY: the lock is held (caller), so the state and our node are ours.
-        unsafe {
+        let done = unsafe {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
                 match (*w).phase {
@@ -556,7 +577,12 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                     Phase::Taken => panic!("csp: a put was polled after it completed"),
                 }
             })
+        };
+        if done {
+            // SAFETY: owner-only field (see `Waiter::exposed`).
+            unsafe { (*node.as_ptr()).exposed = false };
         }
+        done
     }
 
     #[inline]
@@ -579,6 +605,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
             let w = self.node.ptr().as_ptr();
             debug_assert_eq!((*w).phase, Phase::Claimed);
             (*w).phase = Phase::Done;
+            (*w).exposed = false;
         }
     }
 
@@ -599,6 +626,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                     Phase::Claimed => (*w).phase = Phase::Done,
                     _ => {}
                 }
+                (*w).exposed = false;
             })
         }
     }

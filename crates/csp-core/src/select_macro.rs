@@ -59,7 +59,10 @@
 #[macro_export]
 macro_rules! select {
     // ----- parsing: default -----
-    (@parse $b:tt $arms:tt () $ids:tt default => $body:block $(,)? $($rest:tt)*) => {
+    (@parse $b:tt $arms:tt () $ids:tt default => $body:block , $($rest:tt)*) => {
+        $crate::select!(@parse $b $arms ($body) $ids $($rest)*)
+    };
+    (@parse $b:tt $arms:tt () $ids:tt default => $body:block $($rest:tt)*) => {
         $crate::select!(@parse $b $arms ($body) $ids $($rest)*)
     };
     (@parse $b:tt $arms:tt () $ids:tt default => $body:expr $(, $($rest:tt)*)?) => {
@@ -67,7 +70,11 @@ macro_rules! select {
     };
     // ----- parsing: arms with a guard -----
     (@parse $b:tt ($($arms:tt)*) $d:tt ($id:ident $n:literal $($ids:tt)*)
-        $p:pat = $e:expr, if $c:expr => $body:block $(,)? $($rest:tt)*) => {
+        $p:pat = $e:expr, if $c:expr => $body:block , $($rest:tt)*) => {
+        $crate::select!(@parse $b ($($arms)* [$id $n ($p) ($e) ($c) ($body)]) $d ($($ids)*) $($rest)*)
+    };
+    (@parse $b:tt ($($arms:tt)*) $d:tt ($id:ident $n:literal $($ids:tt)*)
+        $p:pat = $e:expr, if $c:expr => $body:block $($rest:tt)*) => {
         $crate::select!(@parse $b ($($arms)* [$id $n ($p) ($e) ($c) ($body)]) $d ($($ids)*) $($rest)*)
     };
     (@parse $b:tt ($($arms:tt)*) $d:tt ($id:ident $n:literal $($ids:tt)*)
@@ -76,7 +83,11 @@ macro_rules! select {
     };
     // ----- parsing: arms without a guard -----
     (@parse $b:tt ($($arms:tt)*) $d:tt ($id:ident $n:literal $($ids:tt)*)
-        $p:pat = $e:expr => $body:block $(,)? $($rest:tt)*) => {
+        $p:pat = $e:expr => $body:block , $($rest:tt)*) => {
+        $crate::select!(@parse $b ($($arms)* [$id $n ($p) ($e) (true) ($body)]) $d ($($ids)*) $($rest)*)
+    };
+    (@parse $b:tt ($($arms:tt)*) $d:tt ($id:ident $n:literal $($ids:tt)*)
+        $p:pat = $e:expr => $body:block $($rest:tt)*) => {
         $crate::select!(@parse $b ($($arms)* [$id $n ($p) ($e) (true) ($body)]) $d ($($ids)*) $($rest)*)
     };
     (@parse $b:tt ($($arms:tt)*) $d:tt ($id:ident $n:literal $($ids:tt)*)

@@ -145,10 +145,14 @@ impl<T, B: Buffer<T>> State<T, B> {
             }
             return Some(Some(v));
         }
-        // No overtaking: a get that arrives while other getters were woken to take the
-        // waiting putters queues behind them.
-        // SAFETY: lock held (caller).
-        if self.n_putters != 0 && (queued || !unsafe { self.notified_getter_other_than(me) }) {
+        if self.n_putters != 0 {
+            // No overtaking: a get that arrives while other getters were woken to take
+            // the waiting putters queues behind them (and so must not report the end
+            // either: those putters still deliver after a close).
+            // SAFETY: lock held (caller).
+            if !queued && unsafe { self.notified_getter_other_than(me) } {
+                return None;
+            }
             // SAFETY: lock held (caller).
             if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
                 self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
@@ -428,6 +432,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             (*w).op = op as u32;
             (*w).phase = Phase::Linked;
             (*w).notified = false;
+            (*w).exposed = true;
             self.getters.push_back(g);
         }
         self.n_getters += 1;
@@ -453,6 +458,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             (*w).phase = Phase::Linked;
             (*w).notified = false;
             (*w).told_closed = false;
+            (*w).exposed = true;
             self.putters.push_back(p);
         }
         self.n_putters += 1;

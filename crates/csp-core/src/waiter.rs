@@ -231,6 +231,12 @@ pub(crate) struct Waiter<T> {
     pub(crate) notified: bool,
     /// A waiting putter that was woken by the channel's close (each is told once).
     pub(crate) told_closed: bool,
+    /// Owner-only: whether the node may be in a queue or hold a claim, so its owner
+    /// must withdraw it under the lock before the memory goes away. Set by the owner
+    /// when it links the node, cleared by the owner once it has seen the node leave
+    /// (completed or withdrawn). Counterparts never touch it, so the owner may read it
+    /// without the lock (unlike `phase`, which a claimer writes).
+    pub(crate) exposed: bool,
     /// A put's value until delivered; a get's value once received.
     pub(crate) value: Option<T>,
 }
@@ -267,6 +273,7 @@ impl<T> Node<T> {
                 phase: Phase::Idle,
                 notified: false,
                 told_closed: false,
+                exposed: false,
                 value,
             }),
             _pin: PhantomPinned,

@@ -82,13 +82,36 @@ impl WakeList {
 
     #[cold]
     fn wake_all_slow(&mut self) {
-        // Take the count first: if a waker panics, the rest are leaked (not woken, not
-        // dropped twice) rather than touched again by `Drop`.
+        /// Wakes the wakers not reached yet if one of them panics, so one bad waker
+        /// cannot leave the others asleep.
+        struct Rest<'a> {
+            wakers: &'a mut [MaybeUninit<Waker>],
+            next: usize,
+        }
+        impl Drop for Rest<'_> {
+            fn drop(&mut self) {
+                while self.next < self.wakers.len() {
+                    let i = self.next;
+                    self.next += 1;
+                    // SAFETY: initialised (below the old `len`) and read once: `next`
+                    // moved past it first.
+                    let waker = unsafe { self.wakers[i].assume_init_read() };
+                    waker.wake();
+                }
+            }
+        }
+        // Take the count first, so nothing else reads these slots again.
         let n = core::mem::replace(&mut self.len, 0);
-        for slot in &mut self.wakers[..n] {
-            // SAFETY: slots below the old `len` were initialised by `push` and are read
-            // once: `len` is already 0, so nothing reads them again.
-            let waker = unsafe { slot.assume_init_read() };
+        let mut rest = Rest {
+            wakers: &mut self.wakers[..n],
+            next: 0,
+        };
+        while rest.next < n {
+            let i = rest.next;
+            rest.next += 1;
+            // SAFETY: initialised by `push` (below the old `len`), read once: `next`
+            // moved past it first.
+            let waker = unsafe { rest.wakers[i].assume_init_read() };
             waker.wake();
         }
     }

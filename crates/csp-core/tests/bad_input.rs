@@ -237,7 +237,6 @@ fn waker_wake_panic_loses_no_value() {
 /// `close` wakes two getters; the first one's waker panics; the second must still be
 /// woken, or it sleeps for ever beside a closed channel.
 #[test]
-#[ignore = "bug: WakeList::wake_all stops at a panicking waker; the wakers after it are dropped without a wake"]
 fn waker_wake_panic_does_not_swallow_other_wakes() {
     let ch: Chan<u32> = Chan::new();
     let bad = panicking_waker(false);

@@ -562,10 +562,6 @@ fn select_is_claimed_once_by_two_counterparts() {
 /// drop must not read the node's phase while the claimer writes it (a data race, which
 /// Miri reports as undefined behaviour), and the value must pass on or stay.
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "bug: Get's Drop reads the node phase without the lock while a claimer writes it (data race)"
-)]
 fn drop_of_a_registered_get_races_a_claim() {
     let rounds = if cfg!(miri) { 200 } else { 2000 };
     for _ in 0..rounds {
@@ -597,7 +593,6 @@ fn drop_of_a_registered_get_races_a_claim() {
 /// for a queued put must wait, not report the end — the channel is closed but not
 /// drained while a put is queued.
 #[test]
-#[ignore = "bug: a get that defers to a notified getter sees `closed` and returns None although a put is queued"]
 fn closed_channel_with_a_queued_put_is_not_drained() {
     let ch: Chan<u32> = Chan::new();
     let mut g1 = Task::new("g1", ch.get());

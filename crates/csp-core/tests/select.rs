@@ -310,3 +310,25 @@ fn dropping_a_waiting_select_withdraws_every_arm() {
         "the dropped put delivered nothing"
     );
 }
+
+#[test]
+fn block_bodies_may_be_followed_by_commas() {
+    let a: Buf<u8> = buf();
+    let b: Buf<u8> = buf();
+    b.try_put(1).unwrap();
+    let mut hit = 0;
+    block_on(async {
+        select! {
+            _ = a.get() => {},
+            _ = b.get() => { hit = 2; },
+        }
+    });
+    assert_eq!(hit, 2);
+    let d = block_on(async {
+        select! {
+            _ = a.get(), if true => { 1 },
+            default => { 9 },
+        }
+    });
+    assert_eq!(d, 9);
+}
