@@ -342,6 +342,35 @@ macro_rules! adapter {
 }
 
 adapter!(Tokio, csp_tokio);
+
+/// tokio's multi-threaded scheduler with 2 workers: tasks move between threads.
+struct TokioMt;
+
+impl Rt for TokioMt {
+    fn run<F: Future + Send + 'static>(fut: F) -> F::Output
+    where
+        F::Output: Send + 'static,
+    {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .expect("a tokio runtime");
+        let out = rt.block_on(fut);
+        // Like `run` of the adapters: what is left running is cancelled.
+        rt.shutdown_timeout(Duration::ZERO);
+        out
+    }
+    fn spawn<F: Future<Output = ()> + Send + 'static>(fut: F) {
+        drop(tokio::spawn(fut));
+    }
+    fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(d)
+    }
+    fn timeout(d: Duration) -> Arc<Chan<()>> {
+        csp_tokio::timeout(d)
+    }
+}
 adapter!(Smol, csp_smol);
 adapter!(AsyncStd, csp_async_std);
 
@@ -1024,6 +1053,16 @@ fn tokio_two_threads_close_midway() {
 }
 
 /// One smol runtime: tasks interleave on one thread.
+#[test]
+fn tokio_multi_thread() {
+    stress::<TokioMt>("tokio-mt", 1, false);
+}
+
+#[test]
+fn tokio_multi_thread_close_midway() {
+    stress::<TokioMt>("tokio-mt-close", 1, true);
+}
+
 #[test]
 fn smol_one_thread() {
     stress::<Smol>("smol-1", 1, false);
