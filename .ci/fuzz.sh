@@ -4,7 +4,7 @@
 # Budget: under 4 minutes including the build. FUZZ_SECONDS overrides the time per target.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-secs="${FUZZ_SECONDS:-60}"
+secs="${FUZZ_SECONDS:-45}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo +nightly fuzz build -O
 for t in select_model select_threads; do
