@@ -35,12 +35,10 @@
 //! drop the closed output and carry on with the others.
 //!
 //! A put that was already waiting when its output was closed is withdrawn (and its
-//! value returned) the next time the driver is polled. Closing a channel does not wake
-//! its waiting putters, though, so a driver blocked on that put alone notices only
-//! when something else wakes it. A consumer that leaves should therefore close *and
-//! drain* its channel (`while ch.get().await.is_some() {}`): the waiting value is then
-//! delivered, and the driver's next put fails at once. With [`Dup`] and [`Pub`],
-//! [`Dup::untap`] / [`Pub::unsub`] also end a waiting put at once.
+//! value returned) the next time the driver is polled — and closing a channel wakes
+//! each of its waiting putters once, so that happens at once: a consumer that leaves
+//! only has to close its channel. With [`Dup`] and [`Pub`], [`Dup::untap`] /
+//! [`Pub::unsub`] also end a waiting put at once.
 //!
 //! **When a user function panics**, the panic goes on unwinding through the driver, and
 //! the driver closes its outputs on the way out (even with `keep_open`), so the tasks
