@@ -28,9 +28,15 @@ fn a_driver_waiting_on_a_closed_output_wakes_and_returns_its_value() {
     let waker = Waker::from(count.clone());
     let mut cx = Context::from_waker(&waker);
     let mut driver = pin!(map(&input, &output, |v| v * 10, Options::new()));
-    assert!(driver.as_mut().poll(&mut cx).is_pending(), "waits to hand over 10");
+    assert!(
+        driver.as_mut().poll(&mut cx).is_pending(),
+        "waits to hand over 10"
+    );
     assert_eq!(count.0.load(Ordering::SeqCst), 0);
     output.close();
-    assert!(count.0.load(Ordering::SeqCst) >= 1, "the close woke the driver");
+    assert!(
+        count.0.load(Ordering::SeqCst) >= 1,
+        "the close woke the driver"
+    );
     assert_eq!(driver.as_mut().poll(&mut cx), Poll::Ready(Err(Closed(10))));
 }
