@@ -305,7 +305,7 @@ fn main() -> ! {
     );
     check(
         "rendezvous: exactly once (sums and hand-overs match)",
-        con.sum == fwd.sum && work.handed_over == u64::from(VALUES) && work.buffered == 0,
+        con.sum == fwd.sum && work.handed_over == VALUES as usize && work.buffered == 0,
     );
     check("rendezvous: in order", con.in_order);
 
