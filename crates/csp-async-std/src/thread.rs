@@ -1,12 +1,7 @@
 //! Running a main future: [`run`] on this thread, [`run_in_thread`] on a new one.
 
-use std::fmt;
 use std::future::Future;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
-use std::thread;
+use std::sync::Arc;
 
 /// Runs `fut` to completion on a fresh executor on this thread, then cancels every task
 /// it spawned that is still running, and returns `fut`'s output (aiochan's `run`).
@@ -54,157 +49,10 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let shared = Arc::new(Shared {
-        slot: Mutex::new(Slot::default()),
-        done: Condvar::new(),
-    });
-    let writer = shared.clone();
-    let thread = thread::Builder::new()
-        .name("csp-async-std-run".into())
-        .spawn(move || {
-            let result = catch_unwind(AssertUnwindSafe(|| run(fut)));
-            let waker = {
-                let mut slot = writer.slot.lock().unwrap_or_else(PoisonError::into_inner);
-                slot.result = Some(result);
-                slot.waker.take()
-            };
-            writer.done.notify_all();
-            if let Some(w) = waker {
-                w.wake();
-            }
-        })
-        .expect("csp-async-std: cannot spawn a thread");
-    ThreadTask {
-        shared,
-        thread: Some(thread),
-    }
+    csp_rt::spawn_thread("csp-async-std-run", move || run(fut))
 }
 
-/// The result slot shared by a [`run_in_thread`] thread and its handle.
-struct Shared<T> {
-    /// The outcome and the waker of the task awaiting it.
-    slot: Mutex<Slot<T>>,
-    /// Signalled once `slot.result` is set.
-    done: Condvar,
-}
-
-struct Slot<T> {
-    /// `Some` once the thread's `run` has returned or panicked.
-    result: Option<thread::Result<T>>,
-    /// The waker of the last poll of the handle, if it had to wait.
-    waker: Option<Waker>,
-}
-
-impl<T> Default for Slot<T> {
-    fn default() -> Self {
-        Slot {
-            result: None,
-            waker: None,
-        }
-    }
-}
-
-/// The handle [`run_in_thread`] returns. [`join`](ThreadTask::join) blocks for the
-/// result; `.await` waits for it without blocking. Dropping it detaches the thread.
-///
-/// # Panics
+/// The handle [`run_in_thread`] returns: [`join`](ThreadTask::join) blocks for the
+/// result; `.await` waits for it without blocking; dropping it detaches the thread.
 /// Joining or awaiting re-raises the panic of the thread's future.
-///
-/// # Examples
-/// ```
-/// let t = csp_async_std::run_in_thread(async { "from a thread" });
-/// let s = csp_async_std::run(async move { t.await });
-/// assert_eq!(s, "from a thread");
-/// ```
-pub struct ThreadTask<T> {
-    shared: Arc<Shared<T>>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl<T> ThreadTask<T> {
-    /// Blocks this thread until the future has finished, and returns its output.
-    ///
-    /// # Blocking
-    /// Do not call it from async code; `.await` the handle there.
-    ///
-    /// # Examples
-    /// ```
-    /// assert_eq!(csp_async_std::run_in_thread(async { 3 }).join(), 3);
-    /// ```
-    pub fn join(mut self) -> T {
-        let result = {
-            let mut slot = self
-                .shared
-                .slot
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            loop {
-                if let Some(r) = slot.result.take() {
-                    break r;
-                }
-                slot = self
-                    .shared
-                    .done
-                    .wait(slot)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-        };
-        if let Some(t) = self.thread.take() {
-            // The thread only signals and returns after storing the result.
-            let _ = t.join();
-        }
-        match result {
-            Ok(v) => v,
-            Err(payload) => resume_unwind(payload),
-        }
-    }
-
-    /// Whether the future has finished.
-    ///
-    /// # Examples
-    /// ```
-    /// let t = csp_async_std::run_in_thread(async {});
-    /// while !t.is_finished() {
-    ///     std::thread::yield_now();
-    /// }
-    /// ```
-    pub fn is_finished(&self) -> bool {
-        let slot = self
-            .shared
-            .slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        slot.result.is_some()
-    }
-}
-
-impl<T> Future for ThreadTask<T> {
-    type Output = T;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut slot = self
-            .shared
-            .slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        match slot.result.take() {
-            Some(Ok(v)) => Poll::Ready(v),
-            Some(Err(payload)) => {
-                drop(slot);
-                resume_unwind(payload)
-            }
-            None => {
-                slot.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-impl<T> fmt::Debug for ThreadTask<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ThreadTask")
-            .field("finished", &self.is_finished())
-            .finish()
-    }
-}
+pub use csp_rt::ThreadTask;

@@ -1,21 +1,8 @@
 //! Channels that speak time: [`timeout`], [`after`], [`tick_tock`], and [`sleep`].
 
-use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use csp_core::buffer::Fixed;
-use csp_core::Chan;
-
-/// The channel [`timeout`] returns: it carries no values and closes itself when time is
-/// up, so a get on it completes with `None` then.
-pub type Timeout = Arc<Chan<()>>;
-
-/// The channel [`after`] returns: it yields one [`Instant`] (when it fired), then closes.
-pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
-
-/// The channel [`tick_tock`] returns: `(n, when)` for n = 1, 2, ...; rendezvous, so a
-/// tick waits for its getter.
-pub type Ticks = Arc<Chan<(u64, Instant)>>;
+pub use csp_rt::{After, Ticks, Timeout};
 
 /// Waits for `d` (`async_std::task::sleep`).
 ///
@@ -50,15 +37,8 @@ pub async fn sleep(d: Duration) {
 /// });
 /// ```
 pub fn timeout(d: Duration) -> Timeout {
-    let ch: Timeout = Arc::new(Chan::new());
-    let weak: Weak<Chan<()>> = Arc::downgrade(&ch);
-    let deadline = Instant::now() + d;
-    crate::go(async move {
-        sleep_until(deadline).await;
-        if let Some(ch) = weak.upgrade() {
-            ch.close();
-        }
-    });
+    let (ch, drive) = csp_rt::timeout(Instant::now() + d, sleep_until);
+    crate::go(drive);
     ch
 }
 
@@ -78,18 +58,8 @@ pub fn timeout(d: Duration) -> Timeout {
 /// });
 /// ```
 pub fn after(d: Duration) -> After {
-    let ch: After = Arc::new(Chan::with_buffer(Fixed::new()));
-    let weak = Arc::downgrade(&ch);
-    let deadline = Instant::now() + d;
-    crate::go(async move {
-        sleep_until(deadline).await;
-        if let Some(ch) = weak.upgrade() {
-            // The buffer has room for this one value; a full or closed channel means
-            // someone else put or closed, and then there is nothing to do.
-            let _ = ch.try_put(Instant::now());
-            ch.close();
-        }
-    });
+    let (ch, drive) = csp_rt::after(Instant::now() + d, sleep_until);
+    crate::go(drive);
     ch
 }
 
@@ -137,29 +107,8 @@ pub fn tick_tock(period: Duration) -> Ticks {
 /// });
 /// ```
 pub fn tick_tock_at(first: Instant, period: Duration) -> Ticks {
-    assert!(
-        !period.is_zero(),
-        "csp-async-std: tick_tock needs a non-zero period"
-    );
-    let ch: Ticks = Arc::new(Chan::new());
-    let weak = Arc::downgrade(&ch);
-    crate::go(async move {
-        let mut due = first;
-        let mut n = 0u64;
-        loop {
-            sleep_until(due).await;
-            let Some(ch) = weak.upgrade() else { return };
-            n += 1;
-            if ch.put((n, Instant::now())).await.is_err() {
-                return; // closed
-            }
-            due += period;
-            let now = Instant::now();
-            if due < now {
-                due = now + period;
-            }
-        }
-    });
+    let (ch, drive) = csp_rt::tick_tock_at(first, period, sleep_until);
+    crate::go(drive);
     ch
 }
 

@@ -1,21 +1,8 @@
 //! Channels that speak time: [`timeout`], [`after`], [`tick_tock`], and [`sleep`].
 
-use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use csp_core::buffer::Fixed;
-use csp_core::Chan;
-
-/// The channel [`timeout`] returns: it carries no values and closes itself when time is
-/// up, so a get on it completes with `None` then.
-pub type Timeout = Arc<Chan<()>>;
-
-/// The channel [`after`] returns: it yields one [`Instant`] (when it fired), then closes.
-pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
-
-/// The channel [`tick_tock`] returns: `(n, when)` for n = 1, 2, ...; rendezvous, so a
-/// tick waits for its getter.
-pub type Ticks = Arc<Chan<(u64, Instant)>>;
+pub use csp_rt::{After, Ticks, Timeout};
 
 /// Waits for `d` (tokio's `sleep`).
 ///
@@ -57,15 +44,10 @@ pub async fn sleep(d: Duration) {
 /// ```
 #[track_caller]
 pub fn timeout(d: Duration) -> Timeout {
-    let ch: Timeout = Arc::new(Chan::new());
-    let weak: Weak<Chan<()>> = Arc::downgrade(&ch);
-    let deadline = Instant::now() + d;
-    tokio::spawn(async move {
-        tokio::time::sleep_until(deadline.into()).await;
-        if let Some(ch) = weak.upgrade() {
-            ch.close();
-        }
+    let (ch, drive) = csp_rt::timeout(Instant::now() + d, |t: Instant| {
+        tokio::time::sleep_until(t.into())
     });
+    tokio::spawn(drive);
     ch
 }
 
@@ -89,18 +71,10 @@ pub fn timeout(d: Duration) -> Timeout {
 /// ```
 #[track_caller]
 pub fn after(d: Duration) -> After {
-    let ch: After = Arc::new(Chan::with_buffer(Fixed::new()));
-    let weak = Arc::downgrade(&ch);
-    let deadline = Instant::now() + d;
-    tokio::spawn(async move {
-        tokio::time::sleep_until(deadline.into()).await;
-        if let Some(ch) = weak.upgrade() {
-            // The buffer has room for this one value; a full or closed channel means
-            // someone else put or closed, and then there is nothing to do.
-            let _ = ch.try_put(Instant::now());
-            ch.close();
-        }
+    let (ch, drive) = csp_rt::after(Instant::now() + d, |t: Instant| {
+        tokio::time::sleep_until(t.into())
     });
+    tokio::spawn(drive);
     ch
 }
 
@@ -150,28 +124,9 @@ pub fn tick_tock(period: Duration) -> Ticks {
 /// ```
 #[track_caller]
 pub fn tick_tock_at(first: Instant, period: Duration) -> Ticks {
-    assert!(
-        !period.is_zero(),
-        "csp-tokio: tick_tock needs a non-zero period"
-    );
-    let ch: Ticks = Arc::new(Chan::new());
-    let weak = Arc::downgrade(&ch);
-    tokio::spawn(async move {
-        let mut due = first;
-        let mut n = 0u64;
-        loop {
-            tokio::time::sleep_until(due.into()).await;
-            let Some(ch) = weak.upgrade() else { return };
-            n += 1;
-            if ch.put((n, Instant::now())).await.is_err() {
-                return; // closed
-            }
-            due += period;
-            let now = Instant::now();
-            if due < now {
-                due = now + period;
-            }
-        }
+    let (ch, drive) = csp_rt::tick_tock_at(first, period, |t: Instant| {
+        tokio::time::sleep_until(t.into())
     });
+    tokio::spawn(drive);
     ch
 }

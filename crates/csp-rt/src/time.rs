@@ -1,0 +1,142 @@
+//! The drivers of the timer channels, over a runtime's "sleep until" function.
+//!
+//! Each function returns the channel and the future that feeds it; the adapter spawns
+//! that future on its runtime. The driver holds only a weak reference to the channel,
+//! so dropping every handle of the channel ends the driver at its next wake-up.
+
+use std::future::Future;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use csp_core::buffer::Fixed;
+use csp_core::Chan;
+
+/// A channel that closes itself when time is up: a get on it completes with `None`
+/// then (select on it to bound a wait).
+pub type Timeout = Arc<Chan<()>>;
+
+/// A channel that yields one `Instant` (when it fired) and then closes.
+pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
+
+/// A channel of ticks: `(n, when)`, `n` counting from 1.
+pub type Ticks = Arc<Chan<(u64, Instant)>>;
+
+/// A [`Timeout`] channel closing at `deadline`, and its driver.
+///
+/// # Examples
+/// ```
+/// use std::time::Instant;
+/// let (ch, drive) = csp_rt::timeout(Instant::now(), |_| async {});
+/// assert!(!ch.is_closed());
+/// csp_core::block_on(drive);
+/// assert!(ch.is_closed());
+/// ```
+pub fn timeout<S, F>(deadline: Instant, sleep_until: S) -> (Timeout, impl Future<Output = ()>)
+where
+    S: FnOnce(Instant) -> F,
+    F: Future<Output = ()>,
+{
+    let ch: Timeout = Arc::new(Chan::new());
+    let weak: Weak<Chan<()>> = Arc::downgrade(&ch);
+    let drive = async move {
+        sleep_until(deadline).await;
+        if let Some(ch) = weak.upgrade() {
+            ch.close();
+        }
+    };
+    (ch, drive)
+}
+
+/// An [`After`] channel firing at `deadline`, and its driver.
+///
+/// # Examples
+/// ```
+/// use std::time::Instant;
+/// let (ch, drive) = csp_rt::after(Instant::now(), |_| async {});
+/// csp_core::block_on(drive);
+/// assert!(ch.try_get().is_ok());
+/// assert!(ch.is_closed());
+/// ```
+pub fn after<S, F>(deadline: Instant, sleep_until: S) -> (After, impl Future<Output = ()>)
+where
+    S: FnOnce(Instant) -> F,
+    F: Future<Output = ()>,
+{
+    let ch: After = Arc::new(Chan::with_buffer(Fixed::new()));
+    let weak = Arc::downgrade(&ch);
+    let drive = async move {
+        sleep_until(deadline).await;
+        if let Some(ch) = weak.upgrade() {
+            // The buffer has room for this one value; a full or closed channel means
+            // someone else put or closed, and then there is nothing to do.
+            let _ = ch.try_put(Instant::now());
+            ch.close();
+        }
+    };
+    (ch, drive)
+}
+
+/// A [`Ticks`] channel whose first tick is due at `first` and the next ones every
+/// `period`, and its driver. It stops when the channel is closed (or dropped).
+///
+/// The channel is a rendezvous: a tick waits until someone takes it, and the next tick
+/// is due one `period` after the previous one was due, or one `period` after it was
+/// taken if the getter was late (ticks are delayed, never bunched up).
+///
+/// # Panics
+/// If `period` is zero.
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+/// let (ticks, drive) = csp_rt::tick_tock_at(Instant::now(), Duration::from_millis(1), |_| async {});
+/// let reader = async {
+///     let first = ticks.get().await;
+///     ticks.close();
+///     first.map(|(n, _)| n)
+/// };
+/// // Drive both on one thread: the driver puts, the reader takes and closes.
+/// let n = csp_core::block_on(async {
+///     let mut drive = std::pin::pin!(drive);
+///     let mut reader = std::pin::pin!(reader);
+///     std::future::poll_fn(|cx| {
+///         let _ = drive.as_mut().poll(cx);
+///         reader.as_mut().poll(cx)
+///     })
+///     .await
+/// });
+/// assert_eq!(n, Some(1));
+/// # use std::future::Future;
+/// ```
+#[track_caller]
+pub fn tick_tock_at<S, F>(
+    first: Instant,
+    period: Duration,
+    mut sleep_until: S,
+) -> (Ticks, impl Future<Output = ()>)
+where
+    S: FnMut(Instant) -> F,
+    F: Future<Output = ()>,
+{
+    assert!(!period.is_zero(), "csp: tick_tock needs a non-zero period");
+    let ch: Ticks = Arc::new(Chan::new());
+    let weak = Arc::downgrade(&ch);
+    let drive = async move {
+        let mut due = first;
+        let mut n = 0u64;
+        loop {
+            sleep_until(due).await;
+            let Some(ch) = weak.upgrade() else { return };
+            n += 1;
+            if ch.put((n, Instant::now())).await.is_err() {
+                return; // closed
+            }
+            due += period;
+            let now = Instant::now();
+            if due < now {
+                due = now + period;
+            }
+        }
+    };
+    (ch, drive)
+}
