@@ -774,6 +774,20 @@ impl<S: ArmSet> Select<S> {
 /// assert_eq!(pin_index(gets.as_mut(), i).take_output(), Some(7));
 /// # });
 /// ```
+///
+/// A set built at run time (feature `alloc`): pin a boxed slice.
+/// ```
+/// # use csp_core::{pin_index, select_slice, Arm, Chan};
+/// # use csp_core::buffer::Fixed;
+/// let chans: Vec<Chan<u32, Fixed<u32, 1>>> = (0..5).map(|_| Chan::with_buffer(Fixed::new())).collect();
+/// chans[4].try_put(9).unwrap();
+/// let gets: Vec<_> = chans.iter().map(|c| c.get()).collect();
+/// let mut gets = Box::into_pin(gets.into_boxed_slice());
+/// # csp_core::block_on(async {
+/// let i = select_slice(gets.as_mut(), true).await;
+/// assert_eq!((i, pin_index(gets.as_mut(), i).take_output()), (4, Some(9)));
+/// # });
+/// ```
 pub fn select_slice<A: RawArm>(arms: Pin<&mut [A]>, biased: bool) -> Select<Pin<&mut [A]>> {
     Select::new(arms, biased, false)
 }
