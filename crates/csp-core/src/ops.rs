@@ -84,7 +84,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
             let out = match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let linked = (*w).phase == Phase::Linked;
-                    match st.try_get(me, linked, &mut wakes) {
+                    match st.try_get(me, &mut wakes) {
                         Some(got) => {
                             if linked {
                                 st.unlink_getter(node);
@@ -175,29 +175,27 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                     }
                 }
                 match (*w).phase {
-                    Phase::Idle | Phase::Linked => {
-                        match st.try_get(me, (*w).phase == Phase::Linked, cx.wakes()) {
-                            Some(got) => {
-                                if (*w).phase == Phase::Linked {
-                                    st.unlink_getter(node);
-                                }
-                                (*w).phase = if got.is_some() {
-                                    Phase::Done
-                                } else {
-                                    Phase::Closed
-                                };
-                                (*w).value = got;
-                                st.settle(cx.wakes());
-                                true
+                    Phase::Idle | Phase::Linked => match st.try_get(me, cx.wakes()) {
+                        Some(got) => {
+                            if (*w).phase == Phase::Linked {
+                                st.unlink_getter(node);
                             }
-                            None => {
-                                if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
-                                    st.settle(cx.wakes());
-                                }
-                                false
-                            }
+                            (*w).phase = if got.is_some() {
+                                Phase::Done
+                            } else {
+                                Phase::Closed
+                            };
+                            (*w).value = got;
+                            st.settle(cx.wakes());
+                            true
                         }
-                    }
+                        None => {
+                            if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
+                                st.settle(cx.wakes());
+                            }
+                            false
+                        }
+                    },
                     Phase::Done | Phase::Closed => true,
                     Phase::Claimed => unreachable!("csp: a claimed get is finished, not retried"),
                     Phase::Taken => panic!("csp: a get was polled after it completed"),

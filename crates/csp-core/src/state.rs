@@ -132,7 +132,6 @@ impl<T, B: Buffer<T>> State<T, B> {
     pub(crate) unsafe fn try_get(
         &mut self,
         me: *const Selector,
-        queued: bool,
         wakes: &mut WakeList,
     ) -> Option<Option<T>> {
         if self.slot.is_some() && self.slot_owner.is_null() {
@@ -146,13 +145,10 @@ impl<T, B: Buffer<T>> State<T, B> {
             return Some(Some(v));
         }
         if self.n_putters != 0 {
-            // No overtaking: a get that arrives while other getters were woken to take
-            // the waiting putters queues behind them (and so must not report the end
-            // either: those putters still deliver after a close).
-            // SAFETY: lock held (caller).
-            if !queued && unsafe { self.notified_getter_other_than(me) } {
-                return None;
-            }
+            // A get that arrives may take a waiting putter even while another getter was
+            // woken for it: across threads, waiting for the woken one to run costs a
+            // thread wake-up (tens of µs) per value. The woken getter then finds
+            // nothing and waits again; nothing is lost.
             // SAFETY: lock held (caller).
             if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
                 self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
@@ -353,30 +349,6 @@ impl<T, B: Buffer<T>> State<T, B> {
         // SAFETY: lock held.
         unsafe { self.settle(wakes) };
         out
-    }
-
-    /// Whether a getter of another selector has been woken and not yet polled (and is
-    /// not claimed elsewhere).
-    ///
-    /// # Safety
-    /// Lock held.
-    #[inline]
-    unsafe fn notified_getter_other_than(&self, me: *const Selector) -> bool {
-        if self.notified_getters == 0 {
-            return false;
-        }
-        let mut cur = self.getters.head();
-        while let Some(g) = cur {
-            // SAFETY: linked, so live; lock held (caller).
-            unsafe {
-                cur = next(g);
-                let sel = sel_of(g);
-                if (*g.as_ptr()).notified && sel != me && !(*sel).is_claimed() {
-                    return true;
-                }
-            }
-        }
-        false
     }
 
     /// A value just went into the buffer and getters wait: reserve the buffer's front
@@ -677,7 +649,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held; `wakes` has room for [`ARM_WAKES`].
     pub(crate) unsafe fn try_get_now(&mut self, wakes: &mut WakeList) -> Option<Option<T>> {
         // SAFETY: caller.
-        let out = unsafe { self.try_get(ptr::null(), false, wakes) };
+        let out = unsafe { self.try_get(ptr::null(), wakes) };
         if out.is_some() {
             // SAFETY: lock held.
             unsafe { self.settle(wakes) };

@@ -328,9 +328,10 @@ fn a_put_into_a_buffer_goes_to_the_getter_that_waits() {
 }
 
 #[test]
-fn an_arriving_getter_does_not_overtake_a_woken_one() {
-    // Rendezvous fan-out: g1 takes the first put; g2 is woken for the second; when g1
-    // comes back for more it queues behind g2 instead of taking g2's value.
+fn an_arriving_getter_may_take_a_putter_a_woken_getter_was_sent_for() {
+    // Rendezvous: g2 is woken for the queued put(2), but a getter that arrives first
+    // takes it at once (across threads, waiting for g2 would cost a thread wake-up per
+    // value). g2 then finds nothing and waits again; nothing is lost or duplicated.
     let ch: Chan<u32> = Chan::new();
     let (_, w1) = counting_waker();
     let (c2, w2) = counting_waker();
@@ -344,13 +345,15 @@ fn an_arriving_getter_does_not_overtake_a_woken_one() {
     assert!(poll_once(p2.as_mut()).is_pending()); // queued; g2 is woken to take it
     assert_eq!(c2.count(), 1);
     assert_eq!(poll_with(g1.as_mut(), &w1), Poll::Ready(Some(1)));
-    let mut again = Box::pin(ch.get()); // g1 comes back at once
-    assert!(
-        poll_with(again.as_mut(), &w1).is_pending(),
-        "queues behind g2"
+    assert_eq!(
+        ch.try_get(),
+        Ok(2),
+        "the arriving getter takes the queued put"
     );
-    assert_eq!(poll_with(g2.as_mut(), &w2), Poll::Ready(Some(2)));
     assert_eq!(poll_once(p2.as_mut()), Poll::Ready(Ok(())));
+    assert!(poll_with(g2.as_mut(), &w2).is_pending(), "g2 waits again");
+    ch.try_put(3).unwrap();
+    assert_eq!(poll_with(g2.as_mut(), &w2), Poll::Ready(Some(3)));
 }
 
 #[test]
