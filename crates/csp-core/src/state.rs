@@ -228,20 +228,42 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held; `g` owns the slot; `wakes` has room for one.
     pub(crate) unsafe fn abandon_slot(&mut self, g: NonNull<Waiter<T>>, wakes: &mut WakeList) {
         debug_assert_eq!(self.slot_owner, g.as_ptr() as *const _);
+        // SAFETY: lock held (caller); the slot holds the value being passed on.
+        if !unsafe { self.claim_slot_owner(|_, _| false, wakes) } {
+            self.slot_owner = ptr::null();
+        }
+    }
+
+    /// Claims the first waiting getter that `skip` does not rule out, unlinks it and
+    /// makes it the owner of the hand-over slot; the caller puts the value there (or
+    /// has). Returns whether a getter was claimed.
+    ///
+    /// # Safety
+    /// Lock held; `wakes` has room for one.
+    #[inline]
+    unsafe fn claim_slot_owner(
+        &mut self,
+        mut skip: impl FnMut(*mut Waiter<T>, *const Selector) -> bool,
+        wakes: &mut WakeList,
+    ) -> bool {
         let mut cur = self.getters.head();
-        while let Some(n) = cur {
-            // SAFETY: linked, so live; lock held.
+        while let Some(g) = cur {
+            // SAFETY: linked, so live; lock held (caller).
             unsafe {
-                cur = next(n);
-                if (*sel_of(n)).try_claim((*n.as_ptr()).op as usize, wakes) {
-                    (*n.as_ptr()).phase = Phase::Claimed;
-                    self.unlink_getter(n);
-                    self.slot_owner = n.as_ptr();
-                    return;
+                cur = next(g);
+                let sel = sel_of(g);
+                if skip(g.as_ptr(), sel) {
+                    continue;
+                }
+                if (*sel).try_claim((*g.as_ptr()).op as usize, wakes) {
+                    (*g.as_ptr()).phase = Phase::Claimed;
+                    self.unlink_getter(g);
+                    self.slot_owner = g.as_ptr();
+                    return true;
                 }
             }
         }
-        self.slot_owner = ptr::null();
+        false
     }
 
     /// The uncontended get: takes the buffer's front when nobody waits and nothing is
@@ -312,29 +334,18 @@ impl<T, B: Buffer<T>> State<T, B> {
         }
         // Hand over directly only when nothing is buffered (a getter that waits beside a
         // full buffer must get the buffered values first), and without overtaking
-        // putters that already wait (the getters were notified to take those).
-        if self.n_getters != 0 && self.slot.is_none() && !self.buffer.can_take() {
-            let mut cur = self.getters.head();
-            while let Some(g) = cur {
-                // SAFETY: linked, so live; lock held.
-                unsafe {
-                    cur = next(g);
-                    let sel = sel_of(g);
-                    // A notified getter was woken to take a putter that waits already: an
-                    // arriving put must not overtake that one.
-                    if sel == me || (!queued && (*g.as_ptr()).notified) {
-                        continue;
-                    }
-                    if (*sel).try_claim((*g.as_ptr()).op as usize, wakes) {
-                        (*g.as_ptr()).phase = Phase::Claimed;
-                        self.unlink_getter(g);
-                        self.slot = Some(v);
-                        self.slot_owner = g.as_ptr();
-                        self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
-                        return PutOutcome::Done(None);
-                    }
-                }
+        // putters that already wait (a notified getter was woken to take one of those).
+        if self.n_getters != 0
+            && self.slot.is_none()
+            && !self.buffer.can_take()
+            // SAFETY: lock held (caller).
+            && unsafe {
+                self.claim_slot_owner(|w, sel| sel == me || (!queued && (*w).notified), wakes)
             }
+        {
+            self.slot = Some(v);
+            self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
+            return PutOutcome::Done(None);
         }
         PutOutcome::Wait(v)
     }
@@ -360,25 +371,13 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// # Safety
     /// Lock held; `wakes` has room for one.
     unsafe fn serve_waiting_getter(&mut self, me: *const Selector, wakes: &mut WakeList) {
-        if self.slot.is_none() {
-            let mut cur = self.getters.head();
-            while let Some(g) = cur {
-                // SAFETY: linked, so live; lock held.
-                unsafe {
-                    cur = next(g);
-                    let sel = sel_of(g);
-                    if sel == me || !self.buffer.can_take() {
-                        continue;
-                    }
-                    if (*sel).try_claim((*g.as_ptr()).op as usize, wakes) {
-                        (*g.as_ptr()).phase = Phase::Claimed;
-                        self.unlink_getter(g);
-                        self.slot = self.buffer.take();
-                        self.slot_owner = g.as_ptr();
-                        return;
-                    }
-                }
-            }
+        if self.slot.is_none()
+            && self.buffer.can_take()
+            // SAFETY: lock held (caller).
+            && unsafe { self.claim_slot_owner(|_, sel| sel == me, wakes) }
+        {
+            self.slot = self.buffer.take();
+            return;
         }
         // Rule 1: a new value, one more getter to notify.
         // SAFETY: lock held.
