@@ -13,15 +13,16 @@
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
 use crate::buffer::Buffer;
-use crate::chan::Chan;
+use crate::chan::{Chan, Unlock};
 use crate::error::Closed;
 use crate::lock::RawLock;
 use crate::select::{erase, Arm, ArmCx, ArmLock, RawArm, ReleaseOnDrop};
-use crate::state::PutOutcome;
-use crate::waiter::{Node, Phase, Selector};
+use crate::state::{PutOutcome, State};
+use crate::waiter::{Node, Phase, Selector, Waiter};
 use crate::wake::WakeList;
 
 /// Withdraws a plain operation's arm in a critical section of its own (for `Drop` and
@@ -38,6 +39,14 @@ fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>, sel: &Selector) {
         unsafe { arm.withdraw(cx) };
     }
     wakes.wake_all();
+}
+
+/// Whether buffer `B` is (very likely) one that never holds a value, like
+/// [`Rendezvous`](crate::buffer::Rendezvous): a zero-sized buffer has nowhere to keep one.
+/// Only a performance hint: such channels skip the buffered fast path of a plain
+/// `get`/`put` (it could never succeed) and run the general path inline instead.
+const fn unbuffered<T, B: Buffer<T>>() -> bool {
+    core::mem::size_of::<B>() == 0
 }
 
 // ===== impl GetOp =====
@@ -64,40 +73,103 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
     }
 
     /// The poll of a plain get, with its own selector `sel`: one lock, no dynamic
-    /// dispatch, the value returned directly.
-    #[inline]
+    /// dispatch, the value returned directly. The uncontended case (a fresh get, a
+    /// buffered value, nobody waiting) is inlined into the caller; everything else runs
+    /// out of line in [`poll_locked`](Self::poll_locked), so the common case pays for no
+    /// wake list and no register spills.
+    #[inline(always)]
     fn poll_plain(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let w = self.node.ptr().as_ptr();
+        self.chan.lock.lock();
+        // Released here if the buffer panics; handed on to the slow path otherwise.
+        let unlock = Unlock(&self.chan.lock);
+        if unbuffered::<T, B>() {
+            core::mem::forget(unlock);
+            // SAFETY: we hold the lock (taken above); `poll_body` releases it.
+            return unsafe { self.poll_body(sel, cx) };
+        }
+        // SAFETY: `exposed` is owner-only; while it is false the node is in no queue and
+        // holds no claim, so its phase is ours to read and write without the lock.
+        if unsafe { !(*w).exposed && (*w).phase == Phase::Idle } {
+            // SAFETY: we hold the lock (taken above).
+            if let Some(v) = unsafe { self.chan.with_state_locked(|st| st.take_quick()) } {
+                drop(unlock);
+                // SAFETY: as above: the node is ours (not exposed).
+                unsafe { (*w).phase = Phase::Taken };
+                return Poll::Ready(Some(v));
+            }
+        }
+        core::mem::forget(unlock);
+        // SAFETY: we hold the lock (taken above); `poll_locked` releases it.
+        unsafe { self.poll_locked(sel, cx) }
+    }
+
+    /// The rest of [`poll_plain`](Self::poll_plain).
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock; this releases it.
+    #[inline(never)]
+    unsafe fn poll_locked(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // SAFETY: forwarded contract.
+        unsafe { self.poll_body(sel, cx) }
+    }
+
+    /// The body of [`poll_locked`](Self::poll_locked), inlined where it is the common case.
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock; this releases it.
+    #[inline(always)]
+    unsafe fn poll_body(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let node = self.node.ptr();
         let me: *const Selector = sel;
         let mut wakes = WakeList::new();
-        // SAFETY: `with_state` holds the lock, so the state and our node are ours; the
-        // node is pinned inside the future and unlinked by its `Drop`.
-        let out = self.chan.with_state(|st| unsafe {
-            let w = node.as_ptr();
-            if (*w).phase == Phase::Idle {
-                // The common case first: a buffered value and nobody else involved.
-                if let Some(v) = st.take_quick() {
-                    (*w).phase = Phase::Taken;
-                    return Poll::Ready(Some(v));
-                }
+        let out = {
+            // Released on every way out, a panic included (the caller took it).
+            let _unlock = Unlock(&self.chan.lock);
+            // SAFETY: we hold the lock (caller), so the state and our node are ours; the
+            // node is pinned inside the future and unlinked by its `Drop`.
+            unsafe {
+                self.chan
+                    .with_state_locked(|st| Self::step(st, node, me, sel, cx, &mut wakes))
             }
+        };
+        wakes.wake_all();
+        out
+    }
+
+    /// One step of a plain get under the lock.
+    ///
+    /// # Safety
+    /// The lock is held; `node` is this op's node and `me` its selector `sel`.
+    #[inline(always)]
+    unsafe fn step(
+        st: &mut State<T, B>,
+        node: NonNull<Waiter<T>>,
+        me: *const Selector,
+        sel: &Selector,
+        cx: &mut Context<'_>,
+        wakes: &mut WakeList,
+    ) -> Poll<Option<T>> {
+        // SAFETY: the caller holds the lock, so the state and the node are ours.
+        unsafe {
+            let w = node.as_ptr();
             let out = match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let linked = (*w).phase == Phase::Linked;
-                    match st.try_get(me, &mut wakes) {
+                    match st.try_get(me, wakes) {
                         Some(got) => {
                             if linked {
                                 st.unlink_getter(node);
                             }
                             (*w).phase = Phase::Taken;
-                            st.settle(&mut wakes);
+                            st.settle(wakes);
                             Poll::Ready(got)
                         }
                         None => {
                             if !linked {
                                 st.link_getter(node, me, 0);
                             } else if st.clear_notified(node, true) {
-                                st.settle(&mut wakes);
+                                st.settle(wakes);
                             }
                             sel.register(cx.waker());
                             Poll::Pending
@@ -107,7 +179,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                 Phase::Claimed => {
                     let v = st.take_slot(node);
                     (*w).phase = Phase::Taken;
-                    st.settle(&mut wakes);
+                    st.settle(wakes);
                     Poll::Ready(Some(v))
                 }
                 Phase::Done | Phase::Closed => {
@@ -121,9 +193,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                 (*w).exposed = false;
             }
             out
-        });
-        wakes.wake_all();
-        out
+        }
     }
 
     /// Makes a completed op reusable (for the stream).
@@ -433,9 +503,64 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
     }
 
     /// The poll of a plain put, with its own selector `sel`: one lock, no dynamic
-    /// dispatch, the result returned directly.
-    #[inline]
+    /// dispatch, the result returned directly. The uncontended case (a fresh put, room
+    /// in the buffer, nobody waiting) is inlined into the caller; everything else runs
+    /// out of line in [`poll_locked`](Self::poll_locked).
+    #[inline(always)]
     pub(crate) fn poll_plain(
+        &mut self,
+        sel: &Selector,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Closed<T>>> {
+        let w = self.node.ptr().as_ptr();
+        self.chan.lock.lock();
+        // Released here if the buffer panics; handed on to the slow path otherwise.
+        let unlock = Unlock(&self.chan.lock);
+        if unbuffered::<T, B>() {
+            core::mem::forget(unlock);
+            // SAFETY: we hold the lock (taken above); `poll_body` releases it.
+            return unsafe { self.poll_body(sel, cx) };
+        }
+        // SAFETY: `exposed` is owner-only; while it is false the node is in no queue and
+        // holds no claim, so its fields are ours. The lock is held for `add_quick`. A
+        // value the buffer's policy discarded stays in the node, dropped with the future.
+        unsafe {
+            if !(*w).exposed
+                && (*w).phase == Phase::Idle
+                && self
+                    .chan
+                    .with_state_locked(|st| st.add_quick(&mut (*w).value))
+            {
+                drop(unlock);
+                (*w).phase = Phase::Taken;
+                return Poll::Ready(Ok(()));
+            }
+        }
+        core::mem::forget(unlock);
+        // SAFETY: we hold the lock (taken above); `poll_locked` releases it.
+        unsafe { self.poll_locked(sel, cx) }
+    }
+
+    /// The rest of [`poll_plain`](Self::poll_plain).
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock; this releases it.
+    #[inline(never)]
+    unsafe fn poll_locked(
+        &mut self,
+        sel: &Selector,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Closed<T>>> {
+        // SAFETY: forwarded contract.
+        unsafe { self.poll_body(sel, cx) }
+    }
+
+    /// The body of [`poll_locked`](Self::poll_locked), inlined where it is the common case.
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock; this releases it.
+    #[inline(always)]
+    unsafe fn poll_body(
         &mut self,
         sel: &Selector,
         cx: &mut Context<'_>,
@@ -443,29 +568,52 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         let node = self.node.ptr();
         let me: *const Selector = sel;
         let mut wakes = WakeList::new();
-        // SAFETY: `with_state` holds the lock, so the state and our node are ours; the
-        // node is pinned inside the future and unlinked by its `Drop`.
-        let (out, discarded) = self.chan.with_state(|st| unsafe {
-            let w = node.as_ptr();
-            // The common case first: room in the buffer and nobody else involved. A value
-            // the buffer's policy discarded stays in the node, dropped with the future.
-            if (*w).phase == Phase::Idle && st.add_quick(&mut (*w).value) {
-                (*w).phase = Phase::Taken;
-                return (Poll::Ready(Ok(())), None);
+        let (out, discarded) = {
+            // Released on every way out, a panic included (the caller took it).
+            let _unlock = Unlock(&self.chan.lock);
+            // SAFETY: we hold the lock (caller), so the state and our node are ours; the
+            // node is pinned inside the future and unlinked by its `Drop`.
+            unsafe {
+                self.chan
+                    .with_state_locked(|st| Self::step(st, node, me, sel, cx, &mut wakes))
             }
+        };
+        wakes.wake_all();
+        // A value the buffer's policy discarded is dropped outside the lock.
+        drop(discarded);
+        out
+    }
+
+    /// One step of a plain put under the lock; returns the outcome and a value the
+    /// buffer's policy discarded.
+    ///
+    /// # Safety
+    /// The lock is held; `node` is this op's node and `me` its selector `sel`.
+    #[inline(always)]
+    unsafe fn step(
+        st: &mut State<T, B>,
+        node: NonNull<Waiter<T>>,
+        me: *const Selector,
+        sel: &Selector,
+        cx: &mut Context<'_>,
+        wakes: &mut WakeList,
+    ) -> (Poll<Result<(), Closed<T>>>, Option<T>) {
+        // SAFETY: the caller holds the lock, so the state and the node are ours.
+        unsafe {
+            let w = node.as_ptr();
             let out = match (*w).phase {
                 Phase::Idle | Phase::Linked => {
                     let queued = (*w).phase == Phase::Linked;
                     let Some(v) = (*w).value.take() else {
                         panic!("csp: a put whose value was taken back was polled");
                     };
-                    match st.try_put(v, me, queued, &mut wakes) {
+                    match st.try_put(v, me, queued, wakes) {
                         PutOutcome::Done(discarded) => {
                             if queued {
                                 st.unlink_putter(node);
                             }
                             (*w).phase = Phase::Taken;
-                            st.settle(&mut wakes);
+                            st.settle(wakes);
                             (Poll::Ready(Ok(())), discarded)
                         }
                         PutOutcome::Closed(v) => {
@@ -475,9 +623,9 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
                         PutOutcome::Wait(v) => {
                             (*w).value = Some(v);
                             if !queued {
-                                st.link_putter(node, me, 0, &mut wakes);
+                                st.link_putter(node, me, 0, wakes);
                             } else if st.clear_notified(node, false) {
-                                st.settle(&mut wakes);
+                                st.settle(wakes);
                             }
                             sel.register(cx.waker());
                             (Poll::Pending, None)
@@ -502,11 +650,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
                 (*w).exposed = false;
             }
             out
-        });
-        wakes.wake_all();
-        // A value the buffer's policy discarded is dropped outside the lock.
-        drop(discarded);
-        out
+        }
     }
 
     /// The value, if it was not delivered (withdrawing a waiting put first).

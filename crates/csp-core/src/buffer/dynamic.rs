@@ -1,8 +1,10 @@
 //! Buffers whose capacity is chosen at run time (feature `alloc`).
 
 extern crate alloc;
-use alloc::collections::VecDeque;
+use alloc::boxed::Box;
+use core::mem::MaybeUninit;
 
+use super::ring::Ring;
 use super::Buffer;
 
 fn check(capacity: usize, what: &str) {
@@ -16,8 +18,7 @@ macro_rules! dynamic_buffer {
     ($(#[$doc:meta])* $name:ident, $what:literal, can_add = |$q:ident, $cap:ident| $can_add:expr, add = |$aq:ident, $acap:ident, $v:ident| $add:expr) => {
         $(#[$doc])*
         pub struct $name<T> {
-            queue: VecDeque<T>,
-            capacity: usize,
+            queue: Ring<T, Box<[MaybeUninit<T>]>>,
         }
 
         impl<T> $name<T> {
@@ -28,8 +29,7 @@ macro_rules! dynamic_buffer {
             pub fn new(capacity: usize) -> Self {
                 check(capacity, $what);
                 $name {
-                    queue: VecDeque::with_capacity(capacity),
-                    capacity,
+                    queue: Ring::with_capacity(capacity),
                 }
             }
         }
@@ -38,7 +38,7 @@ macro_rules! dynamic_buffer {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct($what)
                     .field("len", &self.queue.len())
-                    .field("capacity", &self.capacity)
+                    .field("capacity", &self.queue.capacity())
                     .finish()
             }
         }
@@ -46,15 +46,16 @@ macro_rules! dynamic_buffer {
         impl<T> Buffer<T> for $name<T> {
             #[inline]
             fn can_add(&self) -> bool {
-                let ($q, $cap) = (&self.queue, self.capacity);
+                let ($q, $cap) = (&self.queue, self.queue.capacity());
                 $can_add
             }
             #[inline]
             fn add(&mut self, $v: T) -> Option<T> {
-                let ($aq, $acap) = (&mut self.queue, self.capacity);
+                let $acap = self.queue.capacity();
+                let $aq = &mut self.queue;
                 $add
             }
-            queue_reads!(|b| b.capacity);
+            queue_reads!(|b| b.queue.capacity());
         }
     };
 }
@@ -71,7 +72,7 @@ dynamic_buffer!(
     /// ```
     DynFixed, "DynFixed",
     can_add = |q, cap| q.len() < cap,
-    add = |q, cap, v| if q.len() < cap { q.push_back(v); None } else { Some(v) }
+    add = |q, _cap, v| q.push_back(v).err()
 );
 
 dynamic_buffer!(
@@ -87,7 +88,7 @@ dynamic_buffer!(
     /// ```
     DynDropping, "DynDropping",
     can_add = |_q, _cap| true,
-    add = |q, cap, v| if q.len() < cap { q.push_back(v); None } else { Some(v) }
+    add = |q, _cap, v| q.push_back(v).err()
 );
 
 dynamic_buffer!(
@@ -105,7 +106,8 @@ dynamic_buffer!(
     can_add = |_q, _cap| true,
     add = |q, cap, v| {
         let oldest = if q.len() >= cap { q.pop_front() } else { None };
-        q.push_back(v);
+        // Cannot fail: there is room now.
+        let _ = q.push_back(v);
         oldest
     }
 );

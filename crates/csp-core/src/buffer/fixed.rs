@@ -1,7 +1,8 @@
 //! The fixed-size FIFO buffer: puts wait when it is full.
 
-use heapless::Deque;
+use core::mem::MaybeUninit;
 
+use super::ring::Ring;
 use super::Buffer;
 
 /// A FIFO of up to `N` values stored inline (no allocation). A put waits while it is
@@ -19,7 +20,7 @@ use super::Buffer;
 /// assert_eq!(CH.try_get(), Ok(1));
 /// ```
 pub struct Fixed<T, const N: usize> {
-    queue: Deque<T, N>,
+    queue: Ring<T, [MaybeUninit<T>; N]>,
 }
 
 impl<T, const N: usize> Fixed<T, N> {
@@ -31,9 +32,7 @@ impl<T, const N: usize> Fixed<T, N> {
                 "csp: a Fixed buffer needs a capacity of at least 1; use Rendezvous for 0"
             )
         };
-        Fixed {
-            queue: Deque::new(),
-        }
+        Fixed { queue: Ring::new() }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The lossy buffers: puts never wait; when full, a value is discarded by policy.
 
-use heapless::Deque;
+use core::mem::MaybeUninit;
 
+use super::ring::Ring;
 use super::Buffer;
 
 /// Up to `N` values inline; when full, a put completes and its **new** value is
@@ -19,7 +20,7 @@ use super::Buffer;
 /// assert!(ch.try_get().is_err());
 /// ```
 pub struct Dropping<T, const N: usize> {
-    queue: Deque<T, N>,
+    queue: Ring<T, [MaybeUninit<T>; N]>,
 }
 
 /// Up to `N` values inline; when full, a put completes and the **oldest** value is
@@ -36,7 +37,7 @@ pub struct Dropping<T, const N: usize> {
 /// assert_eq!(ch.try_get(), Ok(3));
 /// ```
 pub struct Sliding<T, const N: usize> {
-    queue: Deque<T, N>,
+    queue: Ring<T, [MaybeUninit<T>; N]>,
 }
 
 macro_rules! lossy_common {
@@ -50,9 +51,7 @@ macro_rules! lossy_common {
                         concat!("csp: a ", $what, " buffer needs a capacity of at least 1")
                     )
                 };
-                $name {
-                    queue: Deque::new(),
-                }
+                $name { queue: Ring::new() }
             }
         }
 

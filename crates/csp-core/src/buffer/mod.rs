@@ -42,6 +42,7 @@ macro_rules! queue_reads {
 mod fixed;
 mod lossy;
 mod promise;
+mod ring;
 
 #[cfg(feature = "alloc")]
 mod dynamic;
