@@ -196,6 +196,53 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         }
     }
 
+    /// The rest of [`RawArm::try_complete`].
+    ///
+    /// # Safety
+    /// As for [`RawArm::try_complete`]: the lock is held.
+    #[inline(never)]
+    unsafe fn try_complete_slow(&mut self, cx: &mut ArmCx<'_>) -> bool {
+        let node = self.node.ptr();
+        let me = cx.selector() as *const Selector;
+        // SAFETY: the lock is held (caller), so the state and our node are ours.
+        let done = unsafe {
+            self.chan.with_state_locked(|st| {
+                let w = node.as_ptr();
+                match (*w).phase {
+                    Phase::Idle | Phase::Linked => match st.try_get(me, cx.wakes()) {
+                        Some(got) => {
+                            if (*w).phase == Phase::Linked {
+                                st.unlink_getter(node);
+                            }
+                            (*w).phase = if got.is_some() {
+                                Phase::Done
+                            } else {
+                                Phase::Closed
+                            };
+                            (*w).value = got;
+                            st.settle(cx.wakes());
+                            true
+                        }
+                        None => {
+                            if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
+                                st.settle(cx.wakes());
+                            }
+                            false
+                        }
+                    },
+                    Phase::Done | Phase::Closed => true,
+                    Phase::Claimed => unreachable!("csp: a claimed get is finished, not retried"),
+                    Phase::Taken => panic!("csp: a get was polled after it completed"),
+                }
+            })
+        };
+        if done {
+            // SAFETY: owner-only field (see `Waiter::exposed`).
+            unsafe { (*node.as_ptr()).exposed = false };
+        }
+        done
+    }
+
     /// Makes a completed op reusable (for the stream).
     fn reset(&mut self) {
         // SAFETY: completed, so in no list: we own the node.
@@ -230,53 +277,21 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
 
     #[inline]
     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
-        let node = self.node.ptr();
-        let me = cx.selector() as *const Selector;
-        // SAFETY: the lock is held (caller), so the state and our node are ours.
-        let done = unsafe {
-            self.chan.with_state_locked(|st| {
-                let w = node.as_ptr();
-                if (*w).phase == Phase::Idle {
-                    // The common case first: a buffered value and nobody else involved.
-                    if let Some(v) = st.take_quick() {
-                        (*w).value = Some(v);
-                        (*w).phase = Phase::Done;
-                        return true;
-                    }
+        let w = self.node.ptr().as_ptr();
+        // SAFETY: the lock is held (caller), so the state and our node are ours. The
+        // common case first, in few registers: a buffered value and nobody else
+        // involved; the rest runs out of line.
+        unsafe {
+            if !unbuffered::<T, B>() && (*w).phase == Phase::Idle {
+                if let Some(v) = self.chan.with_state_locked(|st| st.take_quick()) {
+                    (*w).value = Some(v);
+                    (*w).phase = Phase::Done;
+                    (*w).exposed = false;
+                    return true;
                 }
-                match (*w).phase {
-                    Phase::Idle | Phase::Linked => match st.try_get(me, cx.wakes()) {
-                        Some(got) => {
-                            if (*w).phase == Phase::Linked {
-                                st.unlink_getter(node);
-                            }
-                            (*w).phase = if got.is_some() {
-                                Phase::Done
-                            } else {
-                                Phase::Closed
-                            };
-                            (*w).value = got;
-                            st.settle(cx.wakes());
-                            true
-                        }
-                        None => {
-                            if (*w).phase == Phase::Linked && st.clear_notified(node, true) {
-                                st.settle(cx.wakes());
-                            }
-                            false
-                        }
-                    },
-                    Phase::Done | Phase::Closed => true,
-                    Phase::Claimed => unreachable!("csp: a claimed get is finished, not retried"),
-                    Phase::Taken => panic!("csp: a get was polled after it completed"),
-                }
-            })
-        };
-        if done {
-            // SAFETY: owner-only field (see `Waiter::exposed`).
-            unsafe { (*node.as_ptr()).exposed = false };
+            }
+            self.get_unchecked_mut().try_complete_slow(cx)
         }
-        done
     }
 
     #[inline]
