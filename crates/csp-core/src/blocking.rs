@@ -18,13 +18,24 @@ use std::sync::Arc;
 use std::task::Wake;
 use std::thread::{self, Thread};
 
-use crate::buffer::Buffer;
+use crate::buffer::{unbuffered, Buffer};
 use crate::chan::Chan;
-use crate::error::Closed;
+use crate::error::{Closed, TryGetError, TryPutError};
 use crate::lock::RawLock;
 
 /// How many times a waiting thread checks for a wake-up before it parks.
 const SPINS: u32 = 200;
+
+/// How many times a blocking put or get retries without waiting before it queues.
+const TRY_SPINS: u32 = 8;
+
+/// Spins a little longer after each failed try (exponential, capped).
+#[inline]
+fn backoff(step: u32) {
+    for _ in 0..(2u32 << step.min(5)) {
+        core::hint::spin_loop();
+    }
+}
 
 struct Parker {
     thread: Thread,
@@ -146,6 +157,17 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// });
     /// ```
     pub fn put_blocking(&self, value: T) -> Result<(), Closed<T>> {
+        let mut value = value;
+        // A buffered channel: retry a little before queueing. The getter is usually
+        // about to make room, and a put that never queues costs the getter no wake-up.
+        for step in 0..if unbuffered::<T, B>() { 0 } else { TRY_SPINS } {
+            match self.try_put(value) {
+                Ok(()) => return Ok(()),
+                Err(TryPutError::Closed(v)) => return Err(Closed(v)),
+                Err(TryPutError::Full(v)) => value = v,
+            }
+            backoff(step);
+        }
         block_on(self.put(value))
     }
 
@@ -162,6 +184,15 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// assert_eq!(ch.get_blocking(), None);
     /// ```
     pub fn get_blocking(&self) -> Option<T> {
+        // A buffered channel: retry a little before queueing (see `put_blocking`).
+        for step in 0..if unbuffered::<T, B>() { 0 } else { TRY_SPINS } {
+            match self.try_get() {
+                Ok(v) => return Some(v),
+                Err(TryGetError::Closed) => return None,
+                Err(TryGetError::Empty) => {}
+            }
+            backoff(step);
+        }
         block_on(self.get())
     }
 }

@@ -16,7 +16,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
-use crate::buffer::Buffer;
+use crate::buffer::{unbuffered, Buffer};
 use crate::chan::{Chan, Unlock};
 use crate::error::Closed;
 use crate::lock::RawLock;
@@ -39,14 +39,6 @@ fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>, sel: &Selector) {
         unsafe { arm.withdraw(cx) };
     }
     wakes.wake_all();
-}
-
-/// Whether buffer `B` is (very likely) one that never holds a value, like
-/// [`Rendezvous`](crate::buffer::Rendezvous): a zero-sized buffer has nowhere to keep one.
-/// Only a performance hint: such channels skip the buffered fast path of a plain
-/// `get`/`put` (it could never succeed) and run the general path inline instead.
-const fn unbuffered<T, B: Buffer<T>>() -> bool {
-    core::mem::size_of::<B>() == 0
 }
 
 // ===== impl GetOp =====

@@ -171,3 +171,67 @@ fn select_put_against_select_get_is_atomic() {
     });
     assert_eq!(seen.into_inner().unwrap().len() as u64, producers * per);
 }
+
+/// The blocking operations on a small buffer (they retry before they queue): every
+/// value arrives once and in order per producer, across threads.
+fn blocking_flow<B: Buffer<u64> + Send>(ch: &Chan<u64, B>, producers: u64, per: u64) {
+    let got = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for p in 0..producers {
+            s.spawn(move || {
+                for i in 0..per {
+                    ch.put_blocking(p * per + i).unwrap();
+                }
+            });
+        }
+        let got = &got;
+        s.spawn(move || {
+            let mut mine = Vec::new();
+            for _ in 0..producers * per {
+                mine.push(ch.get_blocking().expect("open until drained"));
+            }
+            got.lock().unwrap().extend(mine);
+        });
+    });
+    let got = got.into_inner().unwrap();
+    assert_eq!(got.len() as u64, producers * per);
+    for p in 0..producers {
+        let mine: Vec<u64> = got.iter().copied().filter(|v| v / per == p).collect();
+        let expected: Vec<u64> = (p * per..(p + 1) * per).collect();
+        assert_eq!(mine, expected, "producer {p}'s values out of order or lost");
+    }
+    assert!(ch.try_get().is_err(), "nothing left over");
+}
+
+#[test]
+fn blocking_put_and_get_on_small_buffers_deliver_each_value_once_in_order() {
+    let per = scale(20_000);
+    blocking_flow(&Chan::with_buffer(Fixed::<u64, 1>::new()), 1, per);
+    blocking_flow(&Chan::with_buffer(Fixed::<u64, 4>::new()), 3, per / 3);
+    blocking_flow(&Chan::<u64>::new(), 2, per / 10);
+}
+
+#[test]
+fn blocking_put_waiting_on_a_full_buffer_ends_when_closed() {
+    let ch: Chan<u64, Fixed<u64, 1>> = Chan::with_buffer(Fixed::new());
+    ch.put_blocking(1).unwrap();
+    std::thread::scope(|s| {
+        let waiting = s.spawn(|| ch.put_blocking(2));
+        // Whether the put is still retrying or already queued, it must end: a queued
+        // put delivers after the close (to the next get), one still retrying gets its
+        // value back.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        ch.close();
+        assert_eq!(ch.get_blocking(), Some(1));
+        let second = ch.get_blocking();
+        match waiting.join().unwrap() {
+            Ok(()) => assert_eq!(second, Some(2)),
+            Err(e) => {
+                assert_eq!(e.0, 2);
+                assert_eq!(second, None);
+            }
+        }
+    });
+    assert_eq!(ch.get_blocking(), None);
+    assert_eq!(ch.put_blocking(3).unwrap_err().0, 3, "a put on a closed channel");
+}

@@ -151,3 +151,12 @@ impl<T> Buffer<T> for Rendezvous {
         0
     }
 }
+
+/// Whether buffer `B` is (very likely) one that never holds a value, like
+/// [`Rendezvous`]: a zero-sized buffer has nowhere to keep one. Only a performance
+/// hint: such channels skip the buffered fast paths (they could never succeed) and the
+/// blocking operations' retries (two threads retrying a rendezvous would never meet).
+#[inline(always)]
+pub(crate) const fn unbuffered<T, B: Buffer<T>>() -> bool {
+    core::mem::size_of::<B>() == 0
+}
