@@ -90,6 +90,7 @@ pub use chan::{Chan, Flow, Stats};
 pub use error::{Closed, TryGetError, TryPutError};
 pub use ops::{Get, GetStream, Put};
 pub use select::{pin_index, select_slice, Arm, ArmCx, ArmLock, ArmSet, RawArm, Select, DEFAULT};
+pub use state::HAND_OVER_SLOTS;
 pub use waiter::Selector;
 pub use wake::WakeList;
 

@@ -2,17 +2,18 @@
 //!
 //! # Implementation details
 //! [`State`] holds the buffer, a FIFO of waiting get-nodes, a FIFO of waiting
-//! put-nodes, the closed flag and one *hand-over slot*. Every method here runs with
+//! put-nodes, the closed flag and [`HAND_OVER_SLOTS`] *hand-over slots*. Every method here runs with
 //! the channel's lock held (that is the `# Safety` contract of each `unsafe fn`).
 //!
 //! **Who may move a value where.**
-//! - A get takes, in this order: an *orphan* in the hand-over slot (a value whose getter
+//! - A get takes, in this order: the oldest *orphan* in the hand-over slots (a value whose getter
 //!   went away); the buffer's front, then refills the buffer from the first claimable
 //!   waiting putters; the value of the first claimable waiting putter.
-//! - A put adds to the buffer if it has room. Otherwise, only while the slot and the
-//!   buffer are empty, it may claim the first claimable waiting getter and leave the value
-//!   in the slot, owned by that getter. Otherwise it waits, holding its value in its node.
-//! - A getter that owns the slot takes the value when polled; if it goes away first it
+//! - A put adds to the buffer if it has room (and then serves a waiting getter through
+//!   a free slot). Otherwise, only while a slot is free and the buffer is empty, it may
+//!   claim the first claimable waiting getter and leave the value in that slot, owned by
+//!   that getter. Otherwise it waits, holding its value in its node.
+//! - A getter that owns a slot takes the value when polled; if it goes away first it
 //!   passes ownership to the next claimable getter, or leaves an orphan.
 //!
 //! To *claim* a waiting node is to win the compare-and-swap of its selector out of
@@ -31,8 +32,9 @@
 //!    notification (counted in `notified_*`), so rule 2 passes it on.
 //!
 //! # Invariants
-//! - `slot_owner` is non-null only while `slot` holds a value, and then points at a
-//!   node in phase `Claimed` that is in no list.
+//! - A slot's owner is non-null only while the slot holds a value, and then points at a
+//!   node in phase `Claimed` that is in no list and owns no other slot (see
+//!   [`HandOver`]).
 //! - `n_*` and `notified_*` count the linked nodes (and the notified ones) of each list.
 //! - Every linked node is in phase `Linked`, belongs to a live selector, and is reached
 //!   only under this lock.
@@ -71,10 +73,8 @@ pub(crate) struct State<T, B> {
     pub(crate) buffer: B,
     getters: List<Waiter<T>>,
     putters: List<Waiter<T>>,
-    /// The hand-over slot of a rendezvous (or full) channel.
-    slot: Option<T>,
-    /// Which getter owns `slot`; null with a value in `slot` means an orphan.
-    slot_owner: *const Waiter<T>,
+    /// Values handed to claimed getters that have not taken them yet, and orphans.
+    hand_over: HandOver<T>,
     pub(crate) closed: bool,
     pub(crate) n_getters: usize,
     pub(crate) n_putters: usize,
@@ -89,8 +89,7 @@ impl<T, B> State<T, B> {
             buffer,
             getters: List::new(),
             putters: List::new(),
-            slot: None,
-            slot_owner: ptr::null(),
+            hand_over: HandOver::new(),
             closed: false,
             n_getters: 0,
             n_putters: 0,
@@ -104,9 +103,142 @@ impl<T, B> State<T, B> {
         }
     }
 
-    /// Whether a value is in the hand-over slot (owned or orphaned).
+    /// Whether a value is in a hand-over slot (owned or orphaned).
     pub(crate) fn in_flight(&self) -> bool {
-        self.slot.is_some()
+        !self.hand_over.is_empty()
+    }
+}
+
+/// How many values a channel can have *in flight* at once: handed by a put to a waiting
+/// getter that has not run yet to take it (or left behind by such a getter that went
+/// away, for the next get to take first).
+///
+/// While a slot is free, a put that finds a getter waiting (and nothing buffered)
+/// completes at once, and so does [`Chan::try_put`](crate::Chan::try_put); once all are
+/// busy, a put waits in the queue and a getter is woken to come and take it, and
+/// `try_put` reports `Full`. Several slots let several waiting getters be served back to
+/// back, each woken once. The slots are all the storage a channel without an allocator
+/// has for a value whose getter may vanish, so their number is fixed.
+///
+/// # Examples
+/// ```
+/// use core::future::Future;
+/// use core::task::{Context, Waker};
+/// use csp_core::{Chan, TryPutError, HAND_OVER_SLOTS};
+///
+/// let ch: Chan<usize> = Chan::new();
+/// let mut cx = Context::from_waker(Waker::noop());
+/// let mut getters: Vec<_> = (0..HAND_OVER_SLOTS + 1).map(|_| Box::pin(ch.get())).collect();
+/// for g in getters.iter_mut() {
+///     assert!(g.as_mut().poll(&mut cx).is_pending()); // all wait
+/// }
+/// for v in 0..HAND_OVER_SLOTS {
+///     assert_eq!(ch.try_put(v), Ok(())); // handed to the first getters
+/// }
+/// assert_eq!(ch.try_put(9), Err(TryPutError::Full(9)), "every slot is in flight");
+/// ```
+pub const HAND_OVER_SLOTS: usize = 4;
+
+/// The hand-over slots.
+///
+/// Invariants: `used` counts the slots holding a value and `orphans` those of them with
+/// a null owner; a non-null owner is a getter node in phase `Claimed`, in no list, that
+/// owns exactly that one slot. `seq` orders the values as they were handed over, so
+/// orphans are taken oldest first (FIFO per producer survives a getter going away).
+struct HandOver<T> {
+    values: [Option<T>; HAND_OVER_SLOTS],
+    owners: [*const Waiter<T>; HAND_OVER_SLOTS],
+    seq: [u32; HAND_OVER_SLOTS],
+    next_seq: u32,
+    used: u8,
+    orphans: u8,
+}
+
+impl<T> HandOver<T> {
+    const fn new() -> Self {
+        HandOver {
+            values: [const { None }; HAND_OVER_SLOTS],
+            owners: [ptr::null(); HAND_OVER_SLOTS],
+            seq: [0; HAND_OVER_SLOTS],
+            next_seq: 0,
+            used: 0,
+            orphans: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn is_empty(&self) -> bool {
+        self.used == 0
+    }
+
+    #[inline(always)]
+    fn has_room(&self) -> bool {
+        (self.used as usize) < HAND_OVER_SLOTS
+    }
+
+    #[inline(always)]
+    fn has_orphan(&self) -> bool {
+        self.orphans != 0
+    }
+
+    /// Puts `v` in a free slot, owned by `owner`. The caller checked `has_room`.
+    fn give(&mut self, v: T, owner: *const Waiter<T>) {
+        let Some(i) = self.values.iter().position(Option::is_none) else {
+            unreachable!("csp: a hand-over without a free slot");
+        };
+        self.values[i] = Some(v);
+        self.owners[i] = owner;
+        self.seq[i] = self.next_seq;
+        self.next_seq = self.next_seq.wrapping_add(1);
+        self.used += 1;
+    }
+
+    /// The slot owned by `owner`.
+    fn slot_of(&self, owner: *const Waiter<T>) -> usize {
+        match self.owners.iter().position(|&o| o == owner) {
+            Some(i) if !owner.is_null() => i,
+            _ => unreachable!("csp: a claimed getter owns a hand-over slot"),
+        }
+    }
+
+    /// Takes the value owned by `owner`.
+    fn take_owned(&mut self, owner: *const Waiter<T>) -> T {
+        let i = self.slot_of(owner);
+        self.owners[i] = ptr::null();
+        self.used -= 1;
+        match self.values[i].take() {
+            Some(v) => v,
+            None => unreachable!("csp: an owned hand-over slot holds a value"),
+        }
+    }
+
+    /// Takes the oldest orphan, if any.
+    fn take_orphan(&mut self) -> Option<T> {
+        if self.orphans == 0 {
+            return None;
+        }
+        let mut best: Option<usize> = None;
+        for i in 0..HAND_OVER_SLOTS {
+            if self.values[i].is_some() && self.owners[i].is_null() {
+                let age = self.next_seq.wrapping_sub(self.seq[i]);
+                if best.is_none_or(|b| age > self.next_seq.wrapping_sub(self.seq[b])) {
+                    best = Some(i);
+                }
+            }
+        }
+        let i = best?;
+        self.orphans -= 1;
+        self.used -= 1;
+        self.values[i].take()
+    }
+
+    /// Moves the value owned by `from` to `to` (or makes it an orphan if `to` is null).
+    fn pass_on(&mut self, from: *const Waiter<T>, to: *const Waiter<T>) {
+        let i = self.slot_of(from);
+        self.owners[i] = to;
+        if to.is_null() {
+            self.orphans += 1;
+        }
     }
 }
 
@@ -134,8 +266,8 @@ impl<T, B: Buffer<T>> State<T, B> {
         me: *const Selector,
         wakes: &mut WakeList,
     ) -> Option<Option<T>> {
-        if self.slot.is_some() && self.slot_owner.is_null() {
-            return Some(self.slot.take());
+        if let Some(v) = self.hand_over.take_orphan() {
+            return Some(Some(v));
         }
         if let Some(v) = self.buffer.take() {
             if self.n_putters != 0 {
@@ -155,7 +287,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                 return Some(Some(v));
             }
         }
-        if self.closed && self.slot.is_none() {
+        if self.closed && self.hand_over.is_empty() {
             return Some(None);
         }
         None
@@ -211,41 +343,34 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Takes the value out of the slot owned by `g` (a claimed getter being finished).
     ///
     /// # Safety
-    /// Lock held; `g` owns the slot.
+    /// Lock held; `g` owns a slot.
     pub(crate) unsafe fn take_slot(&mut self, g: NonNull<Waiter<T>>) -> T {
-        debug_assert_eq!(self.slot_owner, g.as_ptr() as *const _);
-        self.slot_owner = ptr::null();
-        match self.slot.take() {
-            Some(v) => v,
-            None => unreachable!("csp: a claimed getter owns a value"),
-        }
+        self.hand_over.take_owned(g.as_ptr())
     }
 
-    /// `g`, a claimed getter that owns the slot, goes away without taking the value:
+    /// `g`, a claimed getter that owns a slot, goes away without taking the value:
     /// pass the value to the next claimable getter, or leave it as an orphan.
     ///
     /// # Safety
-    /// Lock held; `g` owns the slot; `wakes` has room for one.
+    /// Lock held; `g` owns a slot; `wakes` has room for one.
     pub(crate) unsafe fn abandon_slot(&mut self, g: NonNull<Waiter<T>>, wakes: &mut WakeList) {
-        debug_assert_eq!(self.slot_owner, g.as_ptr() as *const _);
-        // SAFETY: lock held (caller); the slot holds the value being passed on.
-        if !unsafe { self.claim_slot_owner(|_, _| false, wakes) } {
-            self.slot_owner = ptr::null();
-        }
+        // SAFETY: lock held (caller).
+        let next = unsafe { self.claim_getter(|_, _| false, wakes) };
+        let to = next.map_or(ptr::null(), |n| n.as_ptr() as *const Waiter<T>);
+        self.hand_over.pass_on(g.as_ptr(), to);
     }
 
-    /// Claims the first waiting getter that `skip` does not rule out, unlinks it and
-    /// makes it the owner of the hand-over slot; the caller puts the value there (or
-    /// has). Returns whether a getter was claimed.
+    /// Claims the first waiting getter that `skip` does not rule out and unlinks it;
+    /// the caller gives it a hand-over slot.
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
     #[inline]
-    unsafe fn claim_slot_owner(
+    unsafe fn claim_getter(
         &mut self,
         mut skip: impl FnMut(*mut Waiter<T>, *const Selector) -> bool,
         wakes: &mut WakeList,
-    ) -> bool {
+    ) -> Option<NonNull<Waiter<T>>> {
         let mut cur = self.getters.head();
         while let Some(g) = cur {
             // SAFETY: linked, so live; lock held (caller).
@@ -258,12 +383,11 @@ impl<T, B: Buffer<T>> State<T, B> {
                 if (*sel).try_claim((*g.as_ptr()).op as usize, wakes) {
                     (*g.as_ptr()).phase = Phase::Claimed;
                     self.unlink_getter(g);
-                    self.slot_owner = g.as_ptr();
-                    return true;
+                    return Some(g);
                 }
             }
         }
-        false
+        None
     }
 
     /// The uncontended get: takes the buffer's front when nobody waits and nothing is
@@ -273,7 +397,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held.
     #[inline(always)]
     pub(crate) unsafe fn take_quick(&mut self) -> Option<T> {
-        if self.n_getters | self.n_putters != 0 || self.slot.is_some() {
+        if self.n_getters | self.n_putters != 0 || self.hand_over.has_orphan() {
             return None;
         }
         self.buffer.take()
@@ -335,17 +459,16 @@ impl<T, B: Buffer<T>> State<T, B> {
         // Hand over directly only when nothing is buffered (a getter that waits beside a
         // full buffer must get the buffered values first), and without overtaking
         // putters that already wait (a notified getter was woken to take one of those).
-        if self.n_getters != 0
-            && self.slot.is_none()
-            && !self.buffer.can_take()
+        if self.n_getters != 0 && self.hand_over.has_room() && !self.buffer.can_take() {
             // SAFETY: lock held (caller).
-            && unsafe {
-                self.claim_slot_owner(|w, sel| sel == me || (!queued && (*w).notified), wakes)
+            let getter = unsafe {
+                self.claim_getter(|w, sel| sel == me || (!queued && (*w).notified), wakes)
+            };
+            if let Some(g) = getter {
+                self.hand_over.give(v, g.as_ptr());
+                self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
+                return PutOutcome::Done(None);
             }
-        {
-            self.slot = Some(v);
-            self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
-            return PutOutcome::Done(None);
         }
         PutOutcome::Wait(v)
     }
@@ -371,13 +494,14 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// # Safety
     /// Lock held; `wakes` has room for one.
     unsafe fn serve_waiting_getter(&mut self, me: *const Selector, wakes: &mut WakeList) {
-        if self.slot.is_none()
-            && self.buffer.can_take()
+        if self.hand_over.has_room() && self.buffer.can_take() {
             // SAFETY: lock held (caller).
-            && unsafe { self.claim_slot_owner(|_, sel| sel == me, wakes) }
-        {
-            self.slot = self.buffer.take();
-            return;
+            if let Some(g) = unsafe { self.claim_getter(|_, sel| sel == me, wakes) } {
+                if let Some(v) = self.buffer.take() {
+                    self.hand_over.give(v, g.as_ptr());
+                }
+                return;
+            }
         }
         // Rule 1: a new value, one more getter to notify.
         // SAFETY: lock held.
@@ -489,7 +613,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// # Safety
     /// Lock held.
     unsafe fn has_for_getter(&self, sel: *const Selector) -> bool {
-        if (self.slot.is_some() && self.slot_owner.is_null()) || self.buffer.can_take() {
+        if self.hand_over.has_orphan() || self.buffer.can_take() {
             return true;
         }
         let mut cur = self.putters.head();
@@ -503,7 +627,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                 }
             }
         }
-        self.closed && self.slot.is_none()
+        self.closed && self.hand_over.is_empty()
     }
 
     /// Notifies the first un-notified, unclaimed getter not of selector `exclude`

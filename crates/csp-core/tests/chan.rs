@@ -327,33 +327,111 @@ fn a_put_into_a_buffer_goes_to_the_getter_that_waits() {
     assert_eq!(poll_once(b.as_mut()), Poll::Ready(Some(1)), "b has it");
 }
 
+/// Rendezvous: puts hand values to waiting getters until the hand-over slots run out;
+/// returns the getters (with their wake counters) and the put that had to queue.
+#[allow(clippy::type_complexity)]
+fn fill_hand_over_slots(
+    ch: &Chan<u32>,
+    getters: usize,
+) -> (
+    Vec<(
+        std::sync::Arc<common::Counter>,
+        std::task::Waker,
+        std::pin::Pin<Box<csp_core::Get<'_, u32>>>,
+    )>,
+    u32,
+    std::pin::Pin<Box<csp_core::Put<'_, u32>>>,
+) {
+    let mut gs: Vec<_> = (0..getters)
+        .map(|_| {
+            let (c, w) = counting_waker();
+            (c, w, Box::pin(ch.get()))
+        })
+        .collect();
+    for (_, w, g) in gs.iter_mut() {
+        assert!(poll_with(g.as_mut(), w).is_pending());
+    }
+    let mut handed = 0;
+    loop {
+        let mut p = Box::pin(ch.put(handed));
+        if poll_once(p.as_mut()).is_ready() {
+            handed += 1;
+            continue;
+        }
+        return (gs, handed, p);
+    }
+}
+
+#[test]
+fn several_waiting_getters_are_served_back_to_back_each_woken_once() {
+    let ch: Chan<u32> = Chan::new();
+    let (mut gs, handed, mut queued) = fill_hand_over_slots(&ch, 8);
+    assert!(
+        (2..8).contains(&handed),
+        "more than one hand-over in flight, but bounded: {handed}"
+    );
+    for (i, (c, _, _)) in gs.iter().enumerate().take(handed as usize) {
+        assert_eq!(c.count(), 1, "served getter {i} woken once");
+    }
+    for (i, (c, w, g)) in gs.iter_mut().enumerate().take(handed as usize) {
+        assert_eq!(poll_with(g.as_mut(), w), Poll::Ready(Some(i as u32)));
+        assert_eq!(c.count(), 1, "no second wake-up for getter {i}");
+    }
+    // The queued put goes to the next waiting getter, which was woken for it.
+    let (c, w, g) = &mut gs[handed as usize];
+    assert_eq!(c.count(), 1);
+    assert_eq!(poll_with(g.as_mut(), w), Poll::Ready(Some(handed)));
+    assert_eq!(poll_once(queued.as_mut()), Poll::Ready(Ok(())));
+}
+
+#[test]
+fn values_of_served_getters_that_go_away_are_taken_oldest_first() {
+    let ch: Chan<u32> = Chan::new();
+    let (mut gs, handed, queued) = fill_hand_over_slots(&ch, 4);
+    drop(queued);
+    assert!(handed >= 2);
+    // Drop the served getters newest first; with no getter left to pass them to, their
+    // values become orphans, which later gets take in the order they were put.
+    while let Some((_, _, g)) = gs.pop() {
+        drop(g);
+    }
+    assert!(ch.stats().in_flight);
+    for v in 0..handed {
+        assert_eq!(ch.try_get(), Ok(v), "orphans in FIFO order");
+    }
+    assert!(!ch.stats().in_flight);
+    assert_eq!(ch.try_get(), Err(TryGetError::Empty));
+}
+
 #[test]
 fn an_arriving_getter_may_take_a_putter_a_woken_getter_was_sent_for() {
-    // Rendezvous: g2 is woken for the queued put(2), but a getter that arrives first
-    // takes it at once (across threads, waiting for g2 would cost a thread wake-up per
-    // value). g2 then finds nothing and waits again; nothing is lost or duplicated.
+    // Rendezvous: with every hand-over slot busy, put(k) queues and the next waiting
+    // getter is woken to take it, but a getter that arrives first takes it at once
+    // (across threads, waiting for the woken one would cost a thread wake-up per value).
+    // The woken getter then finds nothing and waits again; nothing is lost or duplicated.
     let ch: Chan<u32> = Chan::new();
-    let (_, w1) = counting_waker();
-    let (c2, w2) = counting_waker();
-    let mut g1 = Box::pin(ch.get());
-    let mut g2 = Box::pin(ch.get());
-    assert!(poll_with(g1.as_mut(), &w1).is_pending());
-    assert!(poll_with(g2.as_mut(), &w2).is_pending());
-    let mut p1 = pin!(ch.put(1));
-    let mut p2 = pin!(ch.put(2));
-    assert_eq!(poll_once(p1.as_mut()), Poll::Ready(Ok(()))); // handed to g1
-    assert!(poll_once(p2.as_mut()).is_pending()); // queued; g2 is woken to take it
-    assert_eq!(c2.count(), 1);
-    assert_eq!(poll_with(g1.as_mut(), &w1), Poll::Ready(Some(1)));
+    let (mut gs, handed, mut queued) = fill_hand_over_slots(&ch, 8);
+    let k = handed as usize;
+    assert_eq!(
+        gs[k].0.count(),
+        1,
+        "the next getter is woken for the queued put"
+    );
+    let (_, w0, g0) = &mut gs[0];
+    assert_eq!(poll_with(g0.as_mut(), w0), Poll::Ready(Some(0)));
     assert_eq!(
         ch.try_get(),
-        Ok(2),
+        Ok(handed),
         "the arriving getter takes the queued put"
     );
-    assert_eq!(poll_once(p2.as_mut()), Poll::Ready(Ok(())));
-    assert!(poll_with(g2.as_mut(), &w2).is_pending(), "g2 waits again");
-    ch.try_put(3).unwrap();
-    assert_eq!(poll_with(g2.as_mut(), &w2), Poll::Ready(Some(3)));
+    assert_eq!(poll_once(queued.as_mut()), Poll::Ready(Ok(())));
+    let (_, wk, gk) = &mut gs[k];
+    assert!(poll_with(gk.as_mut(), wk).is_pending(), "it waits again");
+    ch.try_put(99).unwrap();
+    assert_eq!(poll_with(gk.as_mut(), wk), Poll::Ready(Some(99)));
+    for (i, (_, w, g)) in gs.iter_mut().enumerate().take(k).skip(1) {
+        assert_eq!(poll_with(g.as_mut(), w), Poll::Ready(Some(i as u32)));
+    }
 }
 
 #[test]

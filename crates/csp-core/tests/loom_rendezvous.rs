@@ -130,6 +130,40 @@ fn drop_of_a_slot_owning_getter() {
     });
 }
 
+/// Two hand-overs in flight at once (two slots): two getters may each be handed a
+/// value by back-to-back puts, and both are dropped after one poll. Every value
+/// reaches exactly one of them or stays behind as an orphan, and orphans come out in
+/// the order they were put.
+#[test]
+fn two_slot_owning_getters_dropped() {
+    model("two_slot_owning_getters_dropped", 3, || {
+        let ch = chan();
+        let (c1, c2) = (ch.clone(), ch.clone());
+        let g1 = thread::spawn(move || poll_then_drop(c1.get(), 1));
+        let g2 = thread::spawn(move || poll_then_drop(c2.get(), 1));
+        // Puts that find no getter waiting give up (a put that would queue must not
+        // block the model for ever once both getters are gone).
+        let mut put = Vec::new();
+        for v in [1, 2] {
+            if ch.try_put(v).is_ok() {
+                put.push(v);
+            }
+        }
+        let a = g1.join().unwrap().flatten();
+        let b = g2.join().unwrap().flatten();
+        let mut left = Vec::new();
+        while let Ok(v) = ch.try_get() {
+            left.push(v);
+        }
+        let mut sorted = left.clone();
+        sorted.sort();
+        assert_eq!(left, sorted, "orphans oldest first");
+        let mut got: Vec<u32> = [a, b].into_iter().flatten().chain(left).collect();
+        got.sort();
+        assert_eq!(got, put, "g1 got {a:?}, g2 got {b:?}");
+    });
+}
+
 /// A getter woken by a queued putter while a hand-over is in flight, then dropped,
 /// passes its wake on: the other getter (which drains until the end) still gets every
 /// value the dropped one did not take.

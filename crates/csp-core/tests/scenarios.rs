@@ -14,8 +14,8 @@ use core::task::{Context, Poll, Waker};
 use std::sync::Arc;
 use std::task::Wake;
 
-use csp_core::buffer::{Fixed, Promise};
-use csp_core::{select, Chan, Closed, TryPutError};
+use csp_core::buffer::{Buffer, Fixed, Promise};
+use csp_core::{select, Chan, Closed, TryPutError, HAND_OVER_SLOTS};
 
 // ===== a tiny manual executor =====
 
@@ -143,11 +143,36 @@ fn assert_nothing_forgotten(tasks: &mut [&mut dyn Drive]) {
 
 // ===== the scenarios =====
 
+/// Takes all hand-over slots of `ch` but one, so a scenario about "the hand-over slot
+/// is busy" plays out with one more hand-over: `HAND_OVER_SLOTS - 1` getters wait and
+/// are each handed a value (1000, 1001, ...), not taken yet. Make them before the
+/// scenario's own getters, and check them with [`drain_fillers`] at the end.
+fn fill_slots_but_one<B: Buffer<u32>>(ch: &Chan<u32, B>) -> Vec<Task<'_, Option<u32>>> {
+    (0..HAND_OVER_SLOTS - 1)
+        .map(|i| {
+            let mut t = Task::new("filler", ch.get());
+            assert!(!t.poll());
+            assert_eq!(ch.try_put(1000 + i as u32), Ok(()));
+            assert!(t.woken(), "filler {i} was handed its value");
+            t
+        })
+        .collect()
+}
+
+/// Each filler takes the value it was handed.
+fn drain_fillers(fillers: Vec<Task<'_, Option<u32>>>) {
+    for (i, mut f) in fillers.into_iter().enumerate() {
+        assert!(f.poll());
+        assert_eq!(f.take(), Some(1000 + i as u32));
+    }
+}
+
 /// 1. *Refill wakes nobody.* A get that refills the buffer from a queued put must
 ///    notify another waiting getter, or that getter sleeps beside the refilled value.
 #[test]
 fn s01_refill_notifies_the_next_getter() {
     let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let fillers = fill_slots_but_one(&ch);
     let mut g1 = Task::new("g1", ch.get());
     let mut g2 = Task::new("g2", ch.get());
     let mut g3 = Task::new("g3", ch.get());
@@ -170,6 +195,7 @@ fn s01_refill_notifies_the_next_getter() {
     assert!(!p2.pending() && !p3.pending());
     assert_eq!(p2.take(), Ok(()));
     assert_eq!(p3.take(), Ok(()));
+    drain_fillers(fillers);
 }
 
 /// 1b. The refill proper: a getter that arrives while a put is queued behind a full
@@ -388,6 +414,7 @@ fn s07_dropped_woken_getter_passes_the_wake_on() {
 #[test]
 fn s07b_dropped_woken_rendezvous_getter() {
     let ch: Chan<u32> = Chan::new();
+    let fillers = fill_slots_but_one(&ch);
     let mut g1 = Task::new("g1", ch.get());
     let mut g2 = Task::new("g2", ch.get());
     let mut g3 = Task::new("g3", ch.get());
@@ -408,6 +435,7 @@ fn s07b_dropped_woken_rendezvous_getter() {
         (g1.take(), g3.take(), p2.take()),
         (Some(1), Some(2), Ok(()))
     );
+    drain_fillers(fillers);
 }
 
 /// Drop of a slot-owning getter: the value it was handed passes to the next getter.
@@ -432,6 +460,7 @@ fn s07c_dropped_slot_owner_passes_the_value_on() {
 fn s08_select_completing_elsewhere_passes_the_wake_on() {
     let a: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
     let b: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let fillers = fill_slots_but_one(&a);
     let mut s = Task::new("s", async {
         select! {
             biased;
@@ -459,6 +488,7 @@ fn s08_select_completing_elsewhere_passes_the_wake_on() {
     );
     assert!(g.poll());
     assert_eq!(g.take(), Some(1));
+    drain_fillers(fillers);
 }
 
 /// 9. *try_put while a hand-over is in flight* is `Full` even though a second getter
@@ -466,6 +496,7 @@ fn s08_select_completing_elsewhere_passes_the_wake_on() {
 #[test]
 fn s09_try_put_is_full_while_a_hand_over_is_in_flight() {
     let ch: Chan<u32> = Chan::new();
+    let fillers = fill_slots_but_one(&ch);
     let mut g1 = Task::new("g1", ch.get());
     let mut g2 = Task::new("g2", ch.get());
     assert!(!g1.poll() && !g2.poll());
@@ -484,6 +515,7 @@ fn s09_try_put_is_full_while_a_hand_over_is_in_flight() {
     assert_eq!(p.take(), Ok(()));
     assert!(g1.poll());
     assert_eq!(g1.take(), Some(1));
+    drain_fillers(fillers);
 }
 
 /// 10. *All arms disabled by guards, no default*: a clear panic, not a hang.
@@ -595,6 +627,7 @@ fn drop_of_a_registered_get_races_a_claim() {
 #[test]
 fn closed_channel_with_a_queued_put_is_not_drained() {
     let ch: Chan<u32> = Chan::new();
+    let fillers = fill_slots_but_one(&ch);
     let mut g1 = Task::new("g1", ch.get());
     let mut g2 = Task::new("g2", ch.get());
     assert!(!g1.poll() && !g2.poll());
@@ -611,6 +644,9 @@ fn closed_channel_with_a_queued_put_is_not_drained() {
         Ok(2),
         "try_get saw the end beside a queued put"
     );
+    // The values in flight to the fillers are theirs; until they take them the
+    // channel is not drained either.
+    drain_fillers(fillers);
     assert_nothing_forgotten(&mut [&mut g2, &mut p]);
     assert_eq!(g2.take(), None, "now the channel is closed and drained");
     assert_eq!(p.take(), Ok(()));

@@ -233,5 +233,9 @@ fn blocking_put_waiting_on_a_full_buffer_ends_when_closed() {
         }
     });
     assert_eq!(ch.get_blocking(), None);
-    assert_eq!(ch.put_blocking(3).unwrap_err().0, 3, "a put on a closed channel");
+    assert_eq!(
+        ch.put_blocking(3).unwrap_err().0,
+        3,
+        "a put on a closed channel"
+    );
 }
