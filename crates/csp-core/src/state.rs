@@ -79,6 +79,10 @@ pub(crate) struct State<T, B> {
     pub(crate) n_getters: usize,
     pub(crate) n_putters: usize,
     notified_getters: usize,
+    /// Where `notify_getter` starts its walk: every getter linked before this one is
+    /// notified (null: start at the head). Saves walking past the notified getters at the
+    /// front of a long queue on every new value.
+    getter_hint: *const Waiter<T>,
     notified_putters: usize,
     pub(crate) counters: Counters,
 }
@@ -94,6 +98,7 @@ impl<T, B> State<T, B> {
             n_getters: 0,
             n_putters: 0,
             notified_getters: 0,
+            getter_hint: ptr::null(),
             notified_putters: 0,
             counters: Counters {
                 buffered: 0,
@@ -567,6 +572,11 @@ impl<T, B: Buffer<T>> State<T, B> {
     pub(crate) unsafe fn unlink_getter(&mut self, g: NonNull<Waiter<T>>) {
         // SAFETY: caller.
         unsafe {
+            if ptr::eq(self.getter_hint, g.as_ptr()) {
+                // Everything before `g` is notified, so everything before its successor
+                // is once `g` is gone.
+                self.getter_hint = next(g).map_or(ptr::null(), |n| n.as_ptr() as *const _);
+            }
             self.getters.remove(g);
             if core::mem::replace(&mut (*g.as_ptr()).notified, false) {
                 self.notified_getters -= 1;
@@ -598,6 +608,8 @@ impl<T, B: Buffer<T>> State<T, B> {
         let was = unsafe { core::mem::replace(&mut (*n.as_ptr()).notified, false) };
         if was {
             if getter {
+                // `n` may be before the hint: walk from the head next time.
+                self.getter_hint = ptr::null();
                 self.notified_getters -= 1;
             } else {
                 self.notified_putters -= 1;
@@ -645,21 +657,44 @@ impl<T, B: Buffer<T>> State<T, B> {
             // Every waiting getter is notified already.
             return false;
         }
-        let mut cur = self.getters.head();
+        if check && !self.hand_over.has_orphan() && !self.buffer.can_take() && self.n_putters == 0 {
+            // Nothing any getter could take: no orphan, nothing buffered, no putter
+            // (`has_for_getter` is false for every getter), unless it is the end.
+            if !(self.closed && self.hand_over.is_empty()) {
+                return false;
+            }
+        }
+        // Every getter before the hint is notified, so the walk may start there. While
+        // every getter seen so far is notified (`prefix`), the hint follows the walk.
+        let mut cur = match NonNull::new(self.getter_hint as *mut Waiter<T>) {
+            Some(h) => Some(h),
+            None => self.getters.head(),
+        };
+        let mut prefix = true;
         while let Some(g) = cur {
-            // SAFETY: linked, so live; lock held.
+            // SAFETY: linked, so live (the hint is unset or moved when its node is
+            // unlinked); lock held.
             unsafe {
                 cur = next(g);
                 let w = g.as_ptr();
-                let sel = (*w).selector;
-                if (*w).notified || sel == exclude || (*sel).is_claimed() {
+                if (*w).notified {
+                    if prefix {
+                        if let Some(n) = cur {
+                            self.getter_hint = n.as_ptr();
+                        }
+                    }
                     continue;
                 }
-                if check && !self.has_for_getter(sel) {
+                let sel = (*w).selector;
+                if sel == exclude || (*sel).is_claimed() || (check && !self.has_for_getter(sel)) {
+                    prefix = false;
                     continue;
                 }
                 (*w).notified = true;
                 self.notified_getters += 1;
+                if prefix {
+                    self.getter_hint = cur.map_or(w as *const _, |n| n.as_ptr() as *const _);
+                }
                 (*sel).notify(wakes);
                 return true;
             }

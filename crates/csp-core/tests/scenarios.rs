@@ -651,3 +651,43 @@ fn closed_channel_with_a_queued_put_is_not_drained() {
     assert_eq!(g2.take(), None, "now the channel is closed and drained");
     assert_eq!(p.take(), Ok(()));
 }
+
+/// Rule 1 in a long queue: with every hand-over slot busy, each new value notifies the
+/// *first* getter not yet notified, in queue order — also after a notified getter
+/// polled, found nothing (another get took the value first) and gave its notification
+/// up: it is the first un-notified one again, ahead of every later getter.
+#[test]
+fn each_value_notifies_the_first_unnotified_getter_in_queue_order() {
+    let ch: Chan<u32, Fixed<u32, 16>> = Chan::with_buffer(Fixed::new());
+    let mut gs: Vec<_> = (0..10).map(|_| Task::new("g", ch.get())).collect();
+    for g in gs.iter_mut() {
+        assert!(!g.poll());
+    }
+    let served = HAND_OVER_SLOTS;
+    for v in 0..served as u32 {
+        ch.try_put(v).unwrap();
+    }
+    assert!(gs[..served].iter().all(|g| g.woken()), "served through the slots");
+    for k in served..8 {
+        ch.try_put(k as u32).unwrap();
+        let woken: Vec<usize> = (served..10).filter(|&i| gs[i].woken()).collect();
+        assert_eq!(woken, (served..=k).collect::<Vec<_>>(), "value {k}");
+    }
+    // Newcomers take every buffered value before the notified getters run.
+    let mut taken = Vec::new();
+    while let Ok(v) = ch.try_get() {
+        taken.push(v);
+    }
+    assert_eq!(taken, (served as u32..8).collect::<Vec<_>>());
+    let first = served;
+    assert!(!gs[first].poll(), "nothing left: it waits again, no longer notified");
+    ch.try_put(100).unwrap();
+    assert!(gs[first].woken(), "the first un-notified getter is notified again");
+    assert!(!gs[8].woken() && !gs[9].woken(), "not a later one");
+    assert!(gs[first].poll());
+    assert_eq!(gs[first].take(), Some(100));
+    for (i, g) in gs.iter_mut().enumerate().take(served) {
+        assert!(g.poll());
+        assert_eq!(g.take(), Some(i as u32));
+    }
+}
