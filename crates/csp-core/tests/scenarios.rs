@@ -667,7 +667,10 @@ fn each_value_notifies_the_first_unnotified_getter_in_queue_order() {
     for v in 0..served as u32 {
         ch.try_put(v).unwrap();
     }
-    assert!(gs[..served].iter().all(|g| g.woken()), "served through the slots");
+    assert!(
+        gs[..served].iter().all(|g| g.woken()),
+        "served through the slots"
+    );
     for k in served..8 {
         ch.try_put(k as u32).unwrap();
         let woken: Vec<usize> = (served..10).filter(|&i| gs[i].woken()).collect();
@@ -680,9 +683,15 @@ fn each_value_notifies_the_first_unnotified_getter_in_queue_order() {
     }
     assert_eq!(taken, (served as u32..8).collect::<Vec<_>>());
     let first = served;
-    assert!(!gs[first].poll(), "nothing left: it waits again, no longer notified");
+    assert!(
+        !gs[first].poll(),
+        "nothing left: it waits again, no longer notified"
+    );
     ch.try_put(100).unwrap();
-    assert!(gs[first].woken(), "the first un-notified getter is notified again");
+    assert!(
+        gs[first].woken(),
+        "the first un-notified getter is notified again"
+    );
     assert!(!gs[8].woken() && !gs[9].woken(), "not a later one");
     assert!(gs[first].poll());
     assert_eq!(gs[first].take(), Some(100));
