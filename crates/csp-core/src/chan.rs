@@ -234,7 +234,8 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     }
 
     /// Puts `value` only if that can happen now: the buffer has room, or a getter waits
-    /// and no hand-over is in flight. Otherwise gives the value back in the error.
+    /// and one of the [`HAND_OVER_SLOTS`](crate::HAND_OVER_SLOTS) is free. Otherwise
+    /// gives the value back in the error.
     /// Never waits, so interrupt handlers may call it (with an interrupt-safe lock).
     ///
     /// # Examples
@@ -536,7 +537,8 @@ pub struct Stats {
     pub waiting_puts: usize,
     /// Gets waiting in the queue.
     pub waiting_gets: usize,
-    /// Whether a value is in the rendezvous hand-over slot.
+    /// Whether a value is in a hand-over slot: handed to a getter that has not taken it
+    /// yet, or left behind by one that went away.
     pub in_flight: bool,
     /// Whether the channel is closed.
     pub closed: bool,

@@ -331,7 +331,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                         st.settle(cx.wakes());
                     }
                     Phase::Claimed => {
-                        // We own a value in the hand-over slot that we will never take:
+                        // We own a value in a hand-over slot that we will never take:
                         // pass it on, or leave it as an orphan for the next get.
                         st.abandon_slot(node, cx.wakes());
                         (*w).phase = Phase::Idle;

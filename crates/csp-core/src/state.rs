@@ -39,6 +39,7 @@
 //! - Every linked node is in phase `Linked`, belongs to a live selector, and is reached
 //!   only under this lock.
 
+use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 use crate::buffer::Buffer;
@@ -144,17 +145,22 @@ impl<T, B> State<T, B> {
 /// ```
 pub const HAND_OVER_SLOTS: usize = 4;
 
+// The slots are tracked in a `u8` bit mask.
+const _: () = assert!(HAND_OVER_SLOTS >= 1 && HAND_OVER_SLOTS <= 8);
+
 /// The hand-over slots.
 ///
-/// Invariants: `used` counts the slots holding a value and `orphans` those of them with
-/// a null owner; a non-null owner is a getter node in phase `Claimed`, in no list, that
-/// owns exactly that one slot. `seq` orders the values as they were handed over, so
-/// orphans are taken oldest first (FIFO per producer survives a getter going away).
+/// Invariants (every method keeps them; `Drop` relies on them):
+/// - `order[..used]` lists the full slots, each once, oldest hand-over first; a slot's
+///   bit is set in `full` exactly when it is listed there, and then `values[i]` is
+///   initialised and owned by the channel; every other slot is uninitialised.
+/// - `owners[i]` of a full slot is its owner — a getter node in phase `Claimed`, in no
+///   list, owning no other slot — or null for an orphan; `orphans` counts those.
 struct HandOver<T> {
-    values: [Option<T>; HAND_OVER_SLOTS],
+    values: [MaybeUninit<T>; HAND_OVER_SLOTS],
     owners: [*const Waiter<T>; HAND_OVER_SLOTS],
-    seq: [u32; HAND_OVER_SLOTS],
-    next_seq: u32,
+    order: [u8; HAND_OVER_SLOTS],
+    full: u8,
     used: u8,
     orphans: u8,
 }
@@ -162,10 +168,10 @@ struct HandOver<T> {
 impl<T> HandOver<T> {
     const fn new() -> Self {
         HandOver {
-            values: [const { None }; HAND_OVER_SLOTS],
+            values: [const { MaybeUninit::uninit() }; HAND_OVER_SLOTS],
             owners: [ptr::null(); HAND_OVER_SLOTS],
-            seq: [0; HAND_OVER_SLOTS],
-            next_seq: 0,
+            order: [0; HAND_OVER_SLOTS],
+            full: 0,
             used: 0,
             orphans: 0,
         }
@@ -187,62 +193,92 @@ impl<T> HandOver<T> {
     }
 
     /// Puts `v` in a free slot, owned by `owner`. The caller checked `has_room`.
+    #[inline(always)]
     fn give(&mut self, v: T, owner: *const Waiter<T>) {
-        let Some(i) = self.values.iter().position(Option::is_none) else {
-            unreachable!("csp: a hand-over without a free slot");
-        };
-        self.values[i] = Some(v);
+        let i = (!self.full).trailing_zeros() as usize;
+        assert!(i < HAND_OVER_SLOTS, "csp: a hand-over without a free slot");
+        self.values[i].write(v);
         self.owners[i] = owner;
-        self.seq[i] = self.next_seq;
-        self.next_seq = self.next_seq.wrapping_add(1);
+        self.order[self.used as usize] = i as u8;
         self.used += 1;
+        self.full |= 1 << i;
     }
 
-    /// The slot owned by `owner`.
-    fn slot_of(&self, owner: *const Waiter<T>) -> usize {
-        match self.owners.iter().position(|&o| o == owner) {
-            Some(i) if !owner.is_null() => i,
+    /// Takes the value out of the full slot listed at `order[k]`.
+    #[inline(always)]
+    fn take_at(&mut self, k: usize) -> T {
+        let used = self.used as usize;
+        let i = self.order[k] as usize;
+        // At most three bytes to move; a loop, not a `memmove` call.
+        for j in k + 1..used {
+            self.order[j - 1] = self.order[j];
+        }
+        self.used -= 1;
+        self.full &= !(1 << i);
+        self.owners[i] = ptr::null();
+        // SAFETY: slot `i` was listed in `order[..used]`, so it was full: initialised
+        // (invariants). It is no longer listed nor marked full, so it is read only once.
+        unsafe { self.values[i].assume_init_read() }
+    }
+
+    /// Where in `order` the slot owned by `owner` is listed.
+    #[inline(always)]
+    fn position_of(&self, owner: *const Waiter<T>) -> usize {
+        // The common case: one value in flight.
+        if self.used == 1 && self.owners[self.order[0] as usize] == owner && !owner.is_null() {
+            return 0;
+        }
+        let used = self.used as usize;
+        match self.order[..used]
+            .iter()
+            .position(|&i| self.owners[i as usize] == owner)
+        {
+            Some(k) if !owner.is_null() => k,
             _ => unreachable!("csp: a claimed getter owns a hand-over slot"),
         }
     }
 
     /// Takes the value owned by `owner`.
     fn take_owned(&mut self, owner: *const Waiter<T>) -> T {
-        let i = self.slot_of(owner);
-        self.owners[i] = ptr::null();
-        self.used -= 1;
-        match self.values[i].take() {
-            Some(v) => v,
-            None => unreachable!("csp: an owned hand-over slot holds a value"),
-        }
+        let k = self.position_of(owner);
+        self.take_at(k)
     }
 
     /// Takes the oldest orphan, if any.
+    #[inline(always)]
     fn take_orphan(&mut self) -> Option<T> {
         if self.orphans == 0 {
             return None;
         }
-        let mut best: Option<usize> = None;
-        for i in 0..HAND_OVER_SLOTS {
-            if self.values[i].is_some() && self.owners[i].is_null() {
-                let age = self.next_seq.wrapping_sub(self.seq[i]);
-                if best.is_none_or(|b| age > self.next_seq.wrapping_sub(self.seq[b])) {
-                    best = Some(i);
-                }
-            }
-        }
-        let i = best?;
+        self.take_oldest_orphan()
+    }
+
+    #[inline(never)]
+    fn take_oldest_orphan(&mut self) -> Option<T> {
+        let used = self.used as usize;
+        let k = self.order[..used]
+            .iter()
+            .position(|&i| self.owners[i as usize].is_null())?;
         self.orphans -= 1;
-        self.used -= 1;
-        self.values[i].take()
+        Some(self.take_at(k))
     }
 
     /// Moves the value owned by `from` to `to` (or makes it an orphan if `to` is null).
     fn pass_on(&mut self, from: *const Waiter<T>, to: *const Waiter<T>) {
-        let i = self.slot_of(from);
+        let i = self.order[self.position_of(from)] as usize;
         self.owners[i] = to;
         if to.is_null() {
             self.orphans += 1;
+        }
+    }
+}
+
+impl<T> Drop for HandOver<T> {
+    fn drop(&mut self) {
+        // Orphans left in a channel that goes away are dropped with it (a getter that
+        // owns a slot borrows the channel, so only orphans can be left here).
+        while self.used > 0 {
+            drop(self.take_at(0));
         }
     }
 }
@@ -491,10 +527,10 @@ impl<T, B: Buffer<T>> State<T, B> {
     }
 
     /// A value just went into the buffer and getters wait: reserve the buffer's front
-    /// for the first claimable one (through the hand-over slot), as Go and core.async
+    /// for the first claimable one (through a hand-over slot), as Go and core.async
     /// hand a value to a waiting taker. Without this, the putter (or any newcomer) could
     /// take the value back before the woken getter runs. Falls back to rule 1 (notify
-    /// one more getter) when the slot is busy or no getter can be claimed.
+    /// one more getter) when every slot is busy or no getter can be claimed.
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.

@@ -205,7 +205,7 @@ pub(crate) enum Phase {
     /// In the channel's getter or putter queue.
     Linked,
     /// A counterpart claimed it and unlinked it: a put's value is gone; a get owns the
-    /// channel's hand-over slot. The owner finishes it on its next poll.
+    /// one of the channel's hand-over slots. The owner finishes it on its next poll.
     Claimed,
     /// Completed: a put delivered; a get holds its value in `value`.
     Done,

@@ -404,6 +404,30 @@ fn values_of_served_getters_that_go_away_are_taken_oldest_first() {
 }
 
 #[test]
+fn orphans_left_in_a_dropped_channel_are_dropped_once() {
+    let token = std::sync::Arc::new(());
+    {
+        let ch: Chan<std::sync::Arc<()>> = Chan::new();
+        let mut gs: Vec<_> = (0..3).map(|_| Box::pin(ch.get())).collect();
+        for g in gs.iter_mut() {
+            assert!(poll_once(g.as_mut()).is_pending());
+        }
+        for _ in 0..3 {
+            ch.try_put(token.clone()).unwrap(); // handed to a waiting getter
+        }
+        assert_eq!(std::sync::Arc::strong_count(&token), 4);
+        drop(gs); // nobody left to pass the values to: three orphans
+        assert!(ch.stats().in_flight);
+        assert_eq!(std::sync::Arc::strong_count(&token), 4, "orphans are kept");
+    }
+    assert_eq!(
+        std::sync::Arc::strong_count(&token),
+        1,
+        "and dropped with the channel"
+    );
+}
+
+#[test]
 fn an_arriving_getter_may_take_a_putter_a_woken_getter_was_sent_for() {
     // Rendezvous: with every hand-over slot busy, put(k) queues and the next waiting
     // getter is woken to take it, but a getter that arrives first takes it at once
