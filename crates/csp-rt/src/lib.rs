@@ -6,7 +6,8 @@
 //! instant, a way to spawn — so the logic lives here once: [`ThreadTask`] and
 //! [`spawn_thread`], and the [`timeout`], [`after`] and [`tick_tock_at`] drivers, which
 //! return the channel together with the future that feeds it; the adapter spawns that
-//! future on its runtime.
+//! future on its runtime. [`enter`] and [`current`] keep the per-thread "current
+//! executor" that the smol and async-std adapters' `run` installs for `go`.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -17,8 +18,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod current;
 mod thread;
 mod time;
 
+pub use current::{current, enter, Enter};
 pub use thread::{spawn_thread, ThreadTask};
 pub use time::{after, tick_tock_at, timeout, After, Ticks, Timeout};

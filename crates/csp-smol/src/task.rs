@@ -13,27 +13,7 @@ use smol::Executor;
 thread_local! {
     /// The executor of the innermost [`run`](crate::run) on this thread. Tasks of that
     /// executor are only ever polled on this thread (inside `run`), so they see it too.
-    static CURRENT: RefCell<Option<Arc<Executor<'static>>>> = const { RefCell::new(None) };
-}
-
-/// Makes `ex` the current executor of this thread until the guard is dropped, which
-/// restores the previous one (runs may nest).
-pub(crate) fn enter(ex: Arc<Executor<'static>>) -> Enter {
-    Enter {
-        prev: CURRENT.with(|c| c.replace(Some(ex))),
-    }
-}
-
-/// Restores the previous current executor when dropped (also when unwinding).
-pub(crate) struct Enter {
-    prev: Option<Arc<Executor<'static>>>,
-}
-
-impl Drop for Enter {
-    fn drop(&mut self) {
-        let prev = self.prev.take();
-        CURRENT.with(|c| *c.borrow_mut() = prev);
-    }
+    pub(crate) static CURRENT: RefCell<Option<Arc<Executor<'static>>>> = const { RefCell::new(None) };
 }
 
 /// A spawned task. Awaiting it gives the task's result; dropping it detaches the task,
@@ -130,7 +110,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let ex = CURRENT.with(|c| c.borrow().clone());
+    let ex = csp_rt::current(&CURRENT);
     Task::new(match ex {
         Some(ex) => ex.spawn(fut),
         None => smol::spawn(fut),

@@ -28,7 +28,7 @@ use std::sync::Arc;
 pub fn run<F: Future>(fut: F) -> F::Output {
     let ex = Arc::new(smol::Executor::new());
     let out = {
-        let _enter = crate::task::enter(ex.clone());
+        let _enter = csp_rt::enter(&crate::task::CURRENT, ex.clone());
         smol::block_on(ex.run(fut))
     };
     // `ex` is now the only handle: dropping the executor drops every task still alive.
