@@ -91,37 +91,16 @@ pub fn markdown(results: &[Summary]) -> String {
     let peers = peers_in(results);
     let rows = rows(results);
     let mut out = String::new();
-    let head = |out: &mut String| {
-        out.push_str("| workload | cap | runtime |");
-        for p in &peers {
-            let _ = write!(out, " {} |", p.name());
-        }
-        out.push_str("\n|---|---:|---|");
-        for _ in &peers {
-            out.push_str("---:|");
-        }
-        out.push('\n');
-    };
     out.push_str("ns/msg (median); in brackets csp ÷ peer, below 1 means csp is faster\n\n");
-    head(&mut out);
-    for ((w, cap, rt), row) in &rows {
-        let _ = write!(out, "| {} | {} | {} |", w.name(), cap, rt.name());
-        for p in &peers {
-            match row.get(p) {
-                None => out.push_str(" – |"),
-                Some(s) => {
-                    let _ = write!(out, " {:.0}", s.ns_per_msg);
-                    if *p != PeerId::Csp {
-                        if let Some(r) = csp_over(row, s) {
-                            let _ = write!(out, " ({r:.2})");
-                        }
-                    }
-                    let _ = write!(out, "{} |", bad(s));
-                }
+    table(&mut out, &peers, &rows, |row, p, s| {
+        let mut cell = format!("{:.0}", s.ns_per_msg);
+        if p != PeerId::Csp {
+            if let Some(r) = csp_over(row, s) {
+                let _ = write!(cell, " ({r:.2})");
             }
         }
-        out.push('\n');
-    }
+        cell
+    });
     let mut notes: Vec<String> = Vec::new();
     for r in results {
         if let Some(n) = r.cell.note() {
@@ -137,20 +116,41 @@ pub fn markdown(results: &[Summary]) -> String {
     out.push_str(
         "\nallocations per message (median), and values lost or duplicated in the worst run\n\n",
     );
-    head(&mut out);
-    for ((w, cap, rt), row) in &rows {
+    table(&mut out, &peers, &rows, |_, _, s| {
+        format!("{:.3}", s.allocs_per_msg)
+    });
+    out
+}
+
+/// One markdown table, a row per (workload, capacity, runtime) and a column per peer;
+/// `cell` writes a peer's entry, followed by its lost/duplicated warning.
+fn table(
+    out: &mut String,
+    peers: &[PeerId],
+    rows: &BTreeMap<Row, BTreeMap<PeerId, Summary>>,
+    cell: impl Fn(&BTreeMap<PeerId, Summary>, PeerId, &Summary) -> String,
+) {
+    out.push_str("| workload | cap | runtime |");
+    for p in peers {
+        let _ = write!(out, " {} |", p.name());
+    }
+    out.push_str("\n|---|---:|---|");
+    for _ in peers {
+        out.push_str("---:|");
+    }
+    out.push('\n');
+    for ((w, cap, rt), row) in rows {
         let _ = write!(out, "| {} | {} | {} |", w.name(), cap, rt.name());
-        for p in &peers {
+        for p in peers {
             match row.get(p) {
                 None => out.push_str(" – |"),
                 Some(s) => {
-                    let _ = write!(out, " {:.3}{} |", s.allocs_per_msg, bad(s));
+                    let _ = write!(out, " {}{} |", cell(row, *p, s), bad(s));
                 }
             }
         }
         out.push('\n');
     }
-    out
 }
 
 /// CSV, one line per cell, with the ratio csp ÷ peer of the same row.

@@ -174,9 +174,8 @@ async fn select_cancel<P: Peer>(sp: &Spawner, cap: usize, msgs: u64) -> (Tally, 
 pub(crate) fn run_async<P: Peer>(cell: Cell, msgs: u64) -> Measurement {
     rt::block_on(cell.runtime, |sp| async move {
         let cap = cell.cap;
-        let a0 = allocations();
-        let t0 = Instant::now();
-        let (sent, got) = match cell.workload {
+        let start = Start::now();
+        let tallies = match cell.workload {
             Workload::Seq => seq::<P>(&sp, cap, msgs).await,
             Workload::Spsc => flow::<P>(&sp, cap, 1, 1, msgs).await,
             Workload::Mpsc => flow::<P>(&sp, cap, 4, 1, msgs).await,
@@ -188,15 +187,7 @@ pub(crate) fn run_async<P: Peer>(cell: Cell, msgs: u64) -> Measurement {
             Workload::SelectBoth => select_both::<P>(&sp, cap, msgs).await,
             Workload::SelectCancel => select_cancel::<P>(&sp, cap, msgs).await,
         };
-        let elapsed = t0.elapsed();
-        let allocs = allocations() - a0;
-        Measurement {
-            messages: msgs,
-            elapsed,
-            allocs,
-            sent,
-            got,
-        }
+        start.finish(msgs, tallies)
     })
 }
 
@@ -349,9 +340,8 @@ fn sync_select_cancel<S: SyncPeer>(cap: usize, msgs: u64) -> (Tally, Tally) {
 
 pub(crate) fn run_sync<S: SyncPeer>(cell: Cell, msgs: u64) -> Measurement {
     let cap = cell.cap;
-    let a0 = allocations();
-    let t0 = Instant::now();
-    let (sent, got) = match cell.workload {
+    let start = Start::now();
+    let tallies = match cell.workload {
         Workload::Seq => sync_seq::<S>(cap, msgs),
         Workload::Spsc => sync_flow::<S>(cap, 1, 1, msgs),
         Workload::Mpsc => sync_flow::<S>(cap, 4, 1, msgs),
@@ -363,13 +353,34 @@ pub(crate) fn run_sync<S: SyncPeer>(cell: Cell, msgs: u64) -> Measurement {
         Workload::SelectBoth => sync_select_both::<S>(cap, msgs),
         Workload::SelectCancel => sync_select_cancel::<S>(cap, msgs),
     };
-    let elapsed = t0.elapsed();
-    let allocs = allocations() - a0;
-    Measurement {
-        messages: msgs,
-        elapsed,
-        allocs,
-        sent,
-        got,
+    start.finish(msgs, tallies)
+}
+
+/// Where a measurement starts: the allocation count and the time.
+struct Start {
+    a0: u64,
+    t0: Instant,
+}
+
+impl Start {
+    fn now() -> Self {
+        let a0 = allocations();
+        Start {
+            a0,
+            t0: Instant::now(),
+        }
+    }
+
+    /// The measurement of `messages` that ended now, with what was sent and received.
+    fn finish(self, messages: u64, (sent, got): (Tally, Tally)) -> Measurement {
+        let elapsed = self.t0.elapsed();
+        let allocs = allocations() - self.a0;
+        Measurement {
+            messages,
+            elapsed,
+            allocs,
+            sent,
+            got,
+        }
     }
 }
