@@ -8,7 +8,7 @@
 
 mod loom_support;
 
-use csp_core::buffer::{Dropping, Fixed, Promise, Sliding};
+use csp_core::buffer::{Buffer, Dropping, Fixed, Promise, Sliding};
 use loom::sync::Arc;
 use loom::thread;
 use loom_support::{block_on, model, Chan};
@@ -94,12 +94,14 @@ fn promise_serves_every_getter() {
     });
 }
 
-/// Two putters on a `Sliding<1>` and a getter: every value is received, still
-/// buffered, or counted as discarded — exactly once.
-#[test]
-fn sliding_under_contention() {
-    model("sliding_under_contention", 3, || {
-        let ch: Arc<Chan<u32, Sliding<u32, 1>>> = Arc::new(Chan::with_lock(Sliding::new()));
+/// Two putters on a lossy buffer of one (`make` builds it) and a getter: every value is
+/// received, still buffered, or counted as discarded — exactly once.
+fn lossy_under_contention<B>(name: &str, make: fn() -> B)
+where
+    B: Buffer<u32> + Send + Sync + 'static,
+{
+    model(name, 3, move || {
+        let ch: Arc<Chan<u32, B>> = Arc::new(Chan::with_lock(make()));
         let ps: Vec<_> = [1, 2]
             .map(|v| {
                 let c = ch.clone();
@@ -117,27 +119,16 @@ fn sliding_under_contention() {
     });
 }
 
-/// Two putters on a `Dropping<1>` and a getter: same accounting, and the newest
-/// value is the one dropped.
+/// Two putters on a `Sliding<1>` and a getter (see [`lossy_under_contention`]).
+#[test]
+fn sliding_under_contention() {
+    lossy_under_contention("sliding_under_contention", Sliding::<u32, 1>::new);
+}
+
+/// Two putters on a `Dropping<1>` and a getter (see [`lossy_under_contention`]).
 #[test]
 fn dropping_under_contention() {
-    model("dropping_under_contention", 3, || {
-        let ch: Arc<Chan<u32, Dropping<u32, 1>>> = Arc::new(Chan::with_lock(Dropping::new()));
-        let ps: Vec<_> = [1, 2]
-            .map(|v| {
-                let c = ch.clone();
-                thread::spawn(move || block_on(c.put(v)).unwrap())
-            })
-            .into();
-        let first = block_on(ch.get()).unwrap();
-        for p in ps {
-            p.join().unwrap();
-        }
-        let rest = ch.try_get().ok();
-        let received = 1 + usize::from(rest.is_some());
-        assert_eq!(received + ch.stats().discarded, 2);
-        assert_ne!(Some(first), rest, "no value twice");
-    });
+    lossy_under_contention("dropping_under_contention", Dropping::<u32, 1>::new);
 }
 
 /// Close with a value buffered and a put queued, racing a getter that drains: the
