@@ -75,12 +75,20 @@ impl WakeList {
     /// Calls every waker gathered so far and empties the list. Call with no lock held.
     #[inline]
     pub fn wake_all(&mut self) {
-        if self.len != 0 {
-            self.wake_all_slow();
+        match self.len {
+            0 => {}
+            // The common case of a hand-over: one waker, called inline.
+            1 => {
+                self.len = 0;
+                // SAFETY: initialised by `push` (below the old `len`); read once, as
+                // `len` is already 0.
+                unsafe { self.wakers[0].assume_init_read() }.wake();
+            }
+            _ => self.wake_all_slow(),
         }
     }
 
-    #[cold]
+    #[inline(never)]
     fn wake_all_slow(&mut self) {
         /// Wakes the wakers not reached yet if one of them panics, so one bad waker
         /// cannot leave the others asleep.
