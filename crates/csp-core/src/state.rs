@@ -355,6 +355,10 @@ impl<T, B: Buffer<T>> State<T, B> {
                     self.unlink_putter(p);
                     return v;
                 }
+                if !(*p.as_ptr()).notified {
+                    // SAFETY (of the call): lock held; dead and not notified.
+                    self.prune(p, false);
+                }
             }
         }
         None
@@ -426,9 +430,44 @@ impl<T, B: Buffer<T>> State<T, B> {
                     self.unlink_getter(g);
                     return Some(g);
                 }
+                if !(*g.as_ptr()).notified {
+                    // SAFETY (of the call): lock held; the claim failed, so the node is
+                    // dead (see `prune`), and it carries no notification.
+                    self.prune(g, true);
+                }
             }
         }
         None
+    }
+
+    /// Unlinks `n`, a *dead* node: its selector was claimed through another of its
+    /// operations, so nothing ever completes here, and its owner would only withdraw it
+    /// on its next poll. Until then every put or get on this channel would see a
+    /// waiter and leave its fast path (a select over several channels leaves such a
+    /// node on each channel it lost). The owner's withdrawal finds the node `Idle` and
+    /// does nothing; a put node keeps its value for its owner.
+    ///
+    /// Only nodes without a notification are pruned, so the notified counts, and with
+    /// them the wake duty, do not change: a notified dead node passes its notification
+    /// on when its owner withdraws it, as before.
+    ///
+    /// # Safety
+    /// Lock held; `n` is linked in the queue named by `getter`, is not notified, and its
+    /// selector is claimed (a claim needs the lock of a channel where a node of the
+    /// selector is linked, and only a node claimed here would be unlinked by it, so the
+    /// claimed operation is not `n`'s).
+    #[cold]
+    unsafe fn prune(&mut self, n: NonNull<Waiter<T>>, getter: bool) {
+        // SAFETY: caller.
+        unsafe {
+            debug_assert!(!(*n.as_ptr()).notified && (*sel_of(n)).is_claimed());
+            (*n.as_ptr()).phase = Phase::Idle;
+            if getter {
+                self.unlink_getter(n);
+            } else {
+                self.unlink_putter(n);
+            }
+        }
     }
 
     /// The uncontended get: takes the buffer's front when nobody waits and nothing is

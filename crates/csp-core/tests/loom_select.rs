@@ -187,3 +187,32 @@ fn claimed_select_is_dropped() {
         drop(b);
     });
 }
+
+/// A select waits on two rendezvous channels while two threads put, one on each. The
+/// put that loses the race finds the select's other node dead (its selector claimed)
+/// and unlinks it (pruning), then waits as a putter of its own; a second select takes
+/// that value. Every value arrives once, and neither channel keeps a waiter.
+#[test]
+fn losing_arm_pruned_by_the_other_put() {
+    model("losing_arm_pruned_by_the_other_put", 2, || {
+        let (a, b) = (chan(), chan());
+        let (a2, b2) = (a.clone(), b.clone());
+        let pa = thread::spawn(move || block_on(a2.put(1)).unwrap());
+        let pb = thread::spawn(move || block_on(b2.put(2)).unwrap());
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            got.push(block_on(async {
+                select! {
+                    v = a.get() => v,
+                    v = b.get() => v,
+                }
+            }));
+        }
+        pa.join().unwrap();
+        pb.join().unwrap();
+        got.sort();
+        assert_eq!(got, vec![Some(1), Some(2)]);
+        assert_eq!(a.stats().waiting_gets + b.stats().waiting_gets, 0);
+        assert_eq!(a.stats().waiting_puts + b.stats().waiting_puts, 0);
+    });
+}

@@ -332,3 +332,65 @@ fn block_bodies_may_be_followed_by_commas() {
     });
     assert_eq!(d, 9);
 }
+
+#[test]
+fn a_losing_get_arm_is_unlinked_by_the_next_put_on_its_channel() {
+    let a: Buf<u8> = buf();
+    let b: Buf<u8> = buf();
+    let (woken, waker) = counting_waker();
+    let mut fut = pin!(async {
+        select! {
+            v = a.get() => ("a", v),
+            v = b.get() => ("b", v),
+        }
+    });
+    assert!(poll_with(fut.as_mut(), &waker).is_pending());
+    // A put on `a` completes the select (it is claimed) before the select runs again.
+    a.try_put(1).unwrap();
+    assert_eq!(woken.count(), 1);
+    assert_eq!(
+        b.stats().waiting_gets,
+        1,
+        "the lost arm is still linked on b"
+    );
+    // The next put on `b` finds that dead getter, unlinks it and keeps its value: it is
+    // not handed to the select, whose other arm already won.
+    b.try_put(2).unwrap();
+    assert_eq!(b.stats().waiting_gets, 0, "the dead getter was pruned");
+    b.try_put(3).unwrap();
+    assert_eq!(woken.count(), 1, "nobody was woken for b's values");
+    // The select completes with a's value; withdrawing the pruned arm changes nothing.
+    assert_eq!(poll_with(fut.as_mut(), &waker), Poll::Ready(("a", Some(1))));
+    assert_eq!((b.try_get(), b.try_get()), (Ok(2), Ok(3)));
+    assert_eq!(a.stats().waiting_gets + b.stats().waiting_gets, 0);
+}
+
+#[test]
+fn a_losing_put_arm_is_unlinked_by_the_next_get_and_keeps_its_value() {
+    let a: Chan<u8> = Chan::new();
+    let b: Chan<u8> = Chan::new();
+    let (woken, waker) = counting_waker();
+    let mut fut = pin!(async {
+        select! {
+            r = a.put(1) => ("a", r.is_ok()),
+            r = b.put(2) => ("b", r.is_ok()),
+        }
+    });
+    assert!(poll_with(fut.as_mut(), &waker).is_pending());
+    assert_eq!(a.try_get(), Ok(1));
+    assert_eq!(woken.count(), 1);
+    assert_eq!(
+        b.stats().waiting_puts,
+        1,
+        "the lost arm is still linked on b"
+    );
+    // A get on `b` finds the dead putter: it takes nothing from it and unlinks it.
+    assert_eq!(b.try_get(), Err(csp_core::TryGetError::Empty));
+    assert_eq!(b.stats().waiting_puts, 0, "the dead putter was pruned");
+    assert_eq!(poll_with(fut.as_mut(), &waker), Poll::Ready(("a", true)));
+    assert_eq!(
+        b.try_get(),
+        Err(csp_core::TryGetError::Empty),
+        "2 was never delivered"
+    );
+}
