@@ -129,6 +129,15 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// Whether this thread is inside [`block_on`]: a thread that has nothing else to run and
+/// whose partners are usually threads too, on cores it may share with them, so a hot
+/// lock does not make it back off (see [`SpinLock`](crate::lock::SpinLock)).
+#[cfg(not(loom))]
+#[inline]
+pub(crate) fn in_block_on() -> bool {
+    BUSY.with(|b| b.get())
+}
+
 #[cfg(not(loom))]
 fn run<F: Future>(fut: F, parker: &Parker, waker: &Waker) -> F::Output {
     let mut fut = pin!(fut);
@@ -160,8 +169,10 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         let mut value = value;
         // A buffered channel: retry a little before queueing. The getter is usually
         // about to make room, and a put that never queues costs the getter no wake-up.
+        // Like every wait of a blocking call, a retry takes the lock eagerly: it never
+        // backs off from a hot lock (see `SpinLock`).
         for step in 0..if unbuffered::<T, B>() { 0 } else { TRY_SPINS } {
-            match self.try_put(value) {
+            match self.try_put_by(value, true) {
                 Ok(()) => return Ok(()),
                 Err(TryPutError::Closed(v)) => return Err(Closed(v)),
                 Err(TryPutError::Full(v)) => value = v,
@@ -186,7 +197,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     pub fn get_blocking(&self) -> Option<T> {
         // A buffered channel: retry a little before queueing (see `put_blocking`).
         for step in 0..if unbuffered::<T, B>() { 0 } else { TRY_SPINS } {
-            match self.try_get() {
+            match self.try_get_by(true) {
                 Ok(v) => return Some(v),
                 Err(TryGetError::Closed) => return None,
                 Err(TryGetError::Empty) => {}

@@ -159,6 +159,16 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         self.state.with_mut(|s| f(unsafe { &mut *s }))
     }
 
+    /// [`with_state`](Self::with_state), taking the lock with
+    /// [`lock_eager`](RawLock::lock_eager).
+    #[inline]
+    pub(crate) fn with_state_eager<R>(&self, f: impl FnOnce(&mut State<T, B>) -> R) -> R {
+        self.lock.lock_eager();
+        let _unlock = Unlock(&self.lock);
+        // SAFETY: we hold the lock, so we are the only one touching the state.
+        self.state.with_mut(|s| f(unsafe { &mut *s }))
+    }
+
     /// Runs `f` on the state; the caller holds the lock.
     ///
     /// # Safety
@@ -249,9 +259,21 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// assert_eq!(ch.try_put(3), Err(TryPutError::Closed(3)));
     /// ```
     pub fn try_put(&self, value: T) -> Result<(), TryPutError<T>> {
+        self.try_put_by(value, false)
+    }
+
+    /// [`try_put`](Self::try_put), taking the lock eagerly if `eager` (for the retries of
+    /// a blocking put, which should not back off from a hot lock).
+    #[inline]
+    pub(crate) fn try_put_by(&self, value: T, eager: bool) -> Result<(), TryPutError<T>> {
         let mut wakes = WakeList::new();
-        // SAFETY: `with_state` holds the lock; the list has room.
-        let out = self.with_state(|st| unsafe { st.try_put_now(value, &mut wakes) });
+        // SAFETY: the closure runs holding the lock; the list has room.
+        let put = |st: &mut State<T, B>| unsafe { st.try_put_now(value, &mut wakes) };
+        let out = if eager {
+            self.with_state_eager(put)
+        } else {
+            self.with_state(put)
+        };
         wakes.wake_all();
         match out {
             PutOutcome::Done(discarded) => {
@@ -277,9 +299,21 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// assert_eq!(ch.try_get(), Err(TryGetError::Closed));
     /// ```
     pub fn try_get(&self) -> Result<T, TryGetError> {
+        self.try_get_by(false)
+    }
+
+    /// [`try_get`](Self::try_get), taking the lock eagerly if `eager` (see
+    /// [`try_put_by`](Self::try_put_by)).
+    #[inline]
+    pub(crate) fn try_get_by(&self, eager: bool) -> Result<T, TryGetError> {
         let mut wakes = WakeList::new();
-        // SAFETY: `with_state` holds the lock; the list has room.
-        let out = self.with_state(|st| unsafe { st.try_get_now(&mut wakes) });
+        // SAFETY: the closure runs holding the lock; the list has room.
+        let get = |st: &mut State<T, B>| unsafe { st.try_get_now(&mut wakes) };
+        let out = if eager {
+            self.with_state_eager(get)
+        } else {
+            self.with_state(get)
+        };
         wakes.wake_all();
         match out {
             Some(Some(v)) => Ok(v),

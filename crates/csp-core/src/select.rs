@@ -60,6 +60,11 @@ pub const DEFAULT: usize = usize::MAX;
 pub trait ArmLock {
     /// Acquires the lock.
     fn acquire(&self);
+    /// Acquires the lock without backing off (see [`RawLock::lock_eager`]); how a
+    /// select takes its locks. The default is [`acquire`](Self::acquire).
+    fn acquire_eager(&self) {
+        self.acquire()
+    }
     /// Releases the lock.
     ///
     /// # Safety
@@ -71,6 +76,10 @@ impl<L: RawLock> ArmLock for L {
     #[inline]
     fn acquire(&self) {
         self.lock()
+    }
+    #[inline]
+    fn acquire_eager(&self) {
+        self.lock_eager()
     }
     #[inline]
     unsafe fn release(&self) {
@@ -381,7 +390,7 @@ impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
         if n <= SMALL {
             for l in &sorted[..n] {
                 // SAFETY: valid while the arms are borrowed (see `sorted`).
-                unsafe { (**l).acquire() };
+                unsafe { (**l).acquire_eager() };
             }
             let top = if n == 0 {
                 0
@@ -408,7 +417,7 @@ impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
             }
             let Some(l) = next else { break };
             // SAFETY: valid while the arms are borrowed.
-            unsafe { (*l).acquire() };
+            unsafe { (*l).acquire_eager() };
             last = l as *const () as usize;
         }
         Held {
@@ -603,7 +612,7 @@ impl<S: ArmSet> Future for Select<S> {
                 let done = this.arms.with_arm(i, |a| {
                     let lock = erase(a.lock());
                     // SAFETY: the lock lives in the channel the arm borrows.
-                    unsafe { (*lock).acquire() };
+                    unsafe { (*lock).acquire_eager() };
                     let _release = ReleaseOnDrop(lock);
                     let cx = &mut ArmCx {
                         selector: sel,

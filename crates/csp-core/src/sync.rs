@@ -5,10 +5,10 @@
 //! `core` directly.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize};
+pub(crate) use loom::sync::atomic::{AtomicU8, AtomicUsize};
 
 #[cfg(not(loom))]
-pub(crate) use core::sync::atomic::{AtomicBool, AtomicUsize};
+pub(crate) use core::sync::atomic::{AtomicU8, AtomicUsize};
 
 pub(crate) use core::sync::atomic::Ordering;
 

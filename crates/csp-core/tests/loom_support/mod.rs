@@ -36,8 +36,8 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
 /// The default `SpinLock` spins with yields, and every yield is a branch of the model:
 /// contended models exceed loom's branch limit and explode its state space. A loom
 /// mutex parks the waiting thread instead, so the models explore the protocol rather
-/// than the spinning. (The spin lock itself is a plain test-and-set lock; it is
-/// exercised by the thread stress tests and under miri.)
+/// than the spinning. (The spin lock itself has a small model of its own,
+/// `loom_lock.rs`, and runs in the thread stress tests and under miri.)
 pub struct LoomLock {
     mutex: loom::sync::Mutex<()>,
     /// The guard of the current holder; touched only by the holder.
