@@ -216,7 +216,15 @@ pub(crate) enum Phase {
 }
 
 /// The mutable part of a node; see the module invariants for who may touch it when.
+///
+/// `repr(C)` keeps `value` last. With the default layout the compiler put the payload of
+/// a get's `value: None` (undefined bytes) between defined fields, built the node in a
+/// stack temporary and copied it into the future with 16-byte loads that straddled the
+/// temporary's separate stores: two failed store-to-load forwards per `get()`, which
+/// made a buffered get in a runtime's task 2× slower (seq/1024 on tokio current-thread:
+/// 25 → 15 ns per message) without a single extra instruction.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Waiter<T> {
     /// Queue links (channel lock).
     pointers: Pointers<Waiter<T>>,
