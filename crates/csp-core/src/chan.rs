@@ -267,8 +267,20 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     #[inline]
     pub(crate) fn try_put_by(&self, value: T, eager: bool) -> Result<(), TryPutError<T>> {
         let mut wakes = WakeList::new();
-        // SAFETY: the closure runs holding the lock; the list has room.
-        let put = |st: &mut State<T, B>| unsafe { st.try_put_now(value, &mut wakes) };
+        let put = |st: &mut State<T, B>| {
+            let mut value = Some(value);
+            // SAFETY: the closure runs holding the lock. The uncontended case inline:
+            // room in the buffer and nobody waiting (`value` keeps what a lossy buffer
+            // discarded).
+            if unsafe { st.add_quick(&mut value) } {
+                return PutOutcome::Done(value);
+            }
+            let Some(value) = value else {
+                unreachable!("csp: add_quick keeps the value it does not add")
+            };
+            // SAFETY: as above; the list has room.
+            unsafe { st.try_put_now(value, &mut wakes) }
+        };
         let out = if eager {
             self.with_state_eager(put)
         } else {
@@ -307,8 +319,15 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     #[inline]
     pub(crate) fn try_get_by(&self, eager: bool) -> Result<T, TryGetError> {
         let mut wakes = WakeList::new();
-        // SAFETY: the closure runs holding the lock; the list has room.
-        let get = |st: &mut State<T, B>| unsafe { st.try_get_now(&mut wakes) };
+        let get = |st: &mut State<T, B>| {
+            // SAFETY: the closure runs holding the lock. The uncontended case inline:
+            // a buffered value and nobody waiting.
+            if let Some(v) = unsafe { st.take_quick() } {
+                return Some(Some(v));
+            }
+            // SAFETY: as above; the list has room.
+            unsafe { st.try_get_now(&mut wakes) }
+        };
         let out = if eager {
             self.with_state_eager(get)
         } else {
