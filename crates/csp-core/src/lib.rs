@@ -2,7 +2,7 @@
 //! [csp](https://docs.rs/csp).
 //!
 //! A [`Chan`] is a meeting point where puts hand values to gets. It is a rendezvous
-//! by default; a [buffer](buffer) lets puts run ahead ([`Fixed`](buffer::Fixed)) or never
+//! by default; a [buffer] lets puts run ahead ([`Fixed`](buffer::Fixed)) or never
 //! wait at all ([`Dropping`](buffer::Dropping), [`Sliding`](buffer::Sliding),
 //! [`Promise`](buffer::Promise)). [`select!`] completes **exactly one** of several puts
 //! and gets, on channels of different types.
@@ -49,7 +49,7 @@
 //! - `std` (default): blocking [`Chan::put_blocking`], [`Chan::get_blocking`],
 //!   [`block_on`], [`select_blocking!`]; implies `alloc`.
 //! - `alloc`: buffers with a run-time capacity ([`Chan::fixed`] and friends).
-//! - `sink`: `futures_sink::Sink` for puts ([`PutSink`]).
+//! - `sink`: `futures_sink::Sink` for puts (`PutSink`).
 //! - `critical-section`: makes the default lock a critical section, for firmware whose
 //!   interrupt handlers use channels. Without it the default lock is a spin lock, which
 //!   deadlocks if an interrupt handler takes it while the interrupted code holds it.

@@ -7,7 +7,7 @@
 //! | lock | strength | use it for |
 //! |---|---|---|
 //! | [`SpinLock`] | mutual exclusion between threads and cores | the default; any executor |
-//! | [`CriticalSectionLock`] (feature `critical-section`) | also excludes interrupt handlers, by taking a critical section | single-core firmware whose interrupt handlers call `try_put`/`try_get` |
+//! | `CriticalSectionLock` (feature `critical-section`) | also excludes interrupt handlers, by taking a critical section | single-core firmware whose interrupt handlers call `try_put`/`try_get` |
 //!
 //! With the `critical-section` feature, [`DefaultLock`] is the critical-section lock,
 //! so `static` channels written as `Chan<T>` become interrupt-safe without edits.
@@ -15,7 +15,7 @@
 //! # Caveat
 //! A spin lock taken by an interrupt handler that interrupted the holder on the same
 //! core deadlocks. That is why firmware that touches a channel from an interrupt must
-//! enable the `critical-section` feature (or name [`CriticalSectionLock`]).
+//! enable the `critical-section` feature (or name `CriticalSectionLock`).
 
 use crate::sync::{spin_hint, AtomicU8, Ordering};
 
