@@ -295,3 +295,29 @@ impl<T> Node<T> {
         unsafe { NonNull::new_unchecked(self.cell.get()) }
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Waiter;
+    use core::mem::{offset_of, size_of};
+
+    /// The layout the `Waiter` docs explain: `value` is the last field, so a node with
+    /// `value: None` has its undefined bytes at the end (a wall-clock matter that the
+    /// instruction-count gate cannot see).
+    #[test]
+    fn a_nodes_value_is_its_last_field() {
+        fn check<T>() {
+            let end = offset_of!(Waiter<T>, value) + size_of::<Option<T>>();
+            assert!(
+                size_of::<Waiter<T>>() - end < core::mem::align_of::<Waiter<T>>(),
+                "value is not last in Waiter<{}>",
+                core::any::type_name::<T>()
+            );
+            assert!(offset_of!(Waiter<T>, value) >= offset_of!(Waiter<T>, exposed));
+        }
+        check::<u64>();
+        check::<u8>();
+        check::<[u64; 4]>();
+        check::<&str>();
+    }
+}
