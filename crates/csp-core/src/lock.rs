@@ -150,27 +150,12 @@ unsafe impl RawLock for SpinLock {
 
     #[inline]
     fn lock(&self) {
-        // A cool, free lock: the common case, one CAS.
-        if self
-            .word
-            .compare_exchange_weak(0, HELD, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            return;
-        }
-        self.lock_slow(true);
+        self.acquire(true);
     }
 
     #[inline]
     fn lock_eager(&self) {
-        if self
-            .word
-            .compare_exchange_weak(0, HELD, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            return;
-        }
-        self.lock_slow(false);
+        self.acquire(false);
     }
 
     #[inline]
@@ -192,6 +177,20 @@ unsafe impl RawLock for SpinLock {
 }
 
 impl SpinLock {
+    /// `lock` (`may_back_off`) or `lock_eager`.
+    #[inline(always)]
+    fn acquire(&self, may_back_off: bool) {
+        // A cool, free lock: the common case, one CAS.
+        if self
+            .word
+            .compare_exchange_weak(0, HELD, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            return;
+        }
+        self.lock_slow(may_back_off);
+    }
+
     /// The lock was held, or it is warm (its heat must be updated). Backs off from a hot
     /// lock only if `may_back_off`.
     #[cold]
@@ -256,13 +255,7 @@ fn blocking_thread() -> bool {
 fn back_off() {
     #[cfg(not(loom))]
     {
-        use core::sync::atomic::AtomicU32;
-        // A Weyl sequence: races on it only make it more random.
-        static SEED: AtomicU32 = AtomicU32::new(0x2545_f491);
-        let x = SEED.load(Ordering::Relaxed).wrapping_add(0x9e37_79b9);
-        SEED.store(x, Ordering::Relaxed);
-        let n = 64 + ((x ^ (x >> 15)).wrapping_mul(0x2c1b_3c6d) >> 25);
-        for _ in 0..n {
+        for _ in 0..64 + crate::sync::random(128) {
             spin_hint();
         }
     }

@@ -28,6 +28,7 @@ use core::task::{Context, Poll};
 
 use crate::lock::RawLock;
 use crate::state::ARM_WAKES;
+use crate::sync::random;
 use crate::waiter::Selector;
 use crate::wake::WakeList;
 
@@ -305,25 +306,6 @@ impl<A: RawArm> ArmSet for Pin<&mut [A]> {
     fn with_arm<R>(&mut self, i: usize, f: impl FnOnce(Pin<&mut dyn RawArm>) -> R) -> Option<R> {
         // SAFETY: the slice is pinned, so each element is pinned too (we never move one).
         Some(f(unsafe { self.as_mut().map_unchecked_mut(|s| &mut s[i]) }))
-    }
-}
-
-/// A tiny PRNG for fair choice; races on the seed only make it more random.
-fn random(bound: usize) -> usize {
-    #[cfg(loom)]
-    {
-        let _ = bound;
-        0
-    }
-    #[cfg(not(loom))]
-    {
-        use core::sync::atomic::{AtomicU32, Ordering};
-        // A Weyl sequence, mixed once: cheap, and equidistributed enough to pick an arm.
-        static SEED: AtomicU32 = AtomicU32::new(0x2545_f491);
-        let x = SEED.load(Ordering::Relaxed).wrapping_add(0x9e37_79b9);
-        SEED.store(x, Ordering::Relaxed);
-        let x = (x ^ (x >> 16)).wrapping_mul(0x7feb_352d);
-        ((x as u64 * bound as u64) >> 32) as usize
     }
 }
 

@@ -63,3 +63,25 @@ impl<T> UnsafeCell<T> {
         }
     }
 }
+
+/// A tiny PRNG: a number below `bound`, for a select's fair start and a hot lock's
+/// back-off. Races on the seed only make it more random. Under loom always 0, so the
+/// models stay deterministic.
+pub(crate) fn random(bound: usize) -> usize {
+    #[cfg(loom)]
+    {
+        let _ = bound;
+        0
+    }
+    #[cfg(not(loom))]
+    {
+        // Not loom's atomics: the seed is no part of the protocol.
+        use core::sync::atomic::AtomicU32;
+        // A Weyl sequence, mixed once: cheap, and equidistributed enough here.
+        static SEED: AtomicU32 = AtomicU32::new(0x2545_f491);
+        let x = SEED.load(Ordering::Relaxed).wrapping_add(0x9e37_79b9);
+        SEED.store(x, Ordering::Relaxed);
+        let x = (x ^ (x >> 16)).wrapping_mul(0x7feb_352d);
+        ((x as u64 * bound as u64) >> 32) as usize
+    }
+}
