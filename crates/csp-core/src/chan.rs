@@ -153,17 +153,18 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// Runs `f` on the state under the lock.
     #[inline]
     pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State<T, B>) -> R) -> R {
-        self.lock.lock();
-        let _unlock = Unlock(&self.lock);
-        // SAFETY: we hold the lock, so we are the only one touching the state.
-        self.state.with_mut(|s| f(unsafe { &mut *s }))
+        self.with_state_by(false, f)
     }
 
     /// [`with_state`](Self::with_state), taking the lock with
-    /// [`lock_eager`](RawLock::lock_eager).
+    /// [`lock_eager`](RawLock::lock_eager) if `eager`.
     #[inline]
-    pub(crate) fn with_state_eager<R>(&self, f: impl FnOnce(&mut State<T, B>) -> R) -> R {
-        self.lock.lock_eager();
+    pub(crate) fn with_state_by<R>(&self, eager: bool, f: impl FnOnce(&mut State<T, B>) -> R) -> R {
+        if eager {
+            self.lock.lock_eager();
+        } else {
+            self.lock.lock();
+        }
         let _unlock = Unlock(&self.lock);
         // SAFETY: we hold the lock, so we are the only one touching the state.
         self.state.with_mut(|s| f(unsafe { &mut *s }))
@@ -281,11 +282,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
             // SAFETY: as above; the list has room.
             unsafe { st.try_put_now(value, &mut wakes) }
         };
-        let out = if eager {
-            self.with_state_eager(put)
-        } else {
-            self.with_state(put)
-        };
+        let out = self.with_state_by(eager, put);
         wakes.wake_all();
         match out {
             PutOutcome::Done(discarded) => {
@@ -328,11 +325,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
             // SAFETY: as above; the list has room.
             unsafe { st.try_get_now(&mut wakes) }
         };
-        let out = if eager {
-            self.with_state_eager(get)
-        } else {
-            self.with_state(get)
-        };
+        let out = self.with_state_by(eager, get);
         wakes.wake_all();
         match out {
             Some(Some(v)) => Ok(v),
