@@ -8,3 +8,6 @@ cargo build -p csp-ops --no-default-features --target thumbv7m-none-eabi
 cargo build -p csp-ops --no-default-features --features alloc --target thumbv7m-none-eabi
 # The facade with default features off is no_std and allocation-free.
 cargo build -p csp --no-default-features --target thumbv7m-none-eabi
+# Built without `alloc`, a channel hands over at most HAND_OVER_SLOTS values at a time:
+# the scenario tests of that limit run only in this build (on the host).
+cargo test -p csp-core --no-default-features --test scenarios --test cancel

@@ -245,7 +245,8 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     }
 
     /// Puts `value` only if that can happen now: the buffer has room, or a getter waits
-    /// and one of the [`HAND_OVER_SLOTS`](crate::HAND_OVER_SLOTS) is free. Otherwise
+    /// (and, without the `alloc` feature, fewer than
+    /// [`HAND_OVER_SLOTS`](crate::HAND_OVER_SLOTS) values are in flight). Otherwise
     /// gives the value back in the error.
     /// Never waits, so interrupt handlers may call it (with an interrupt-safe lock).
     ///
@@ -583,8 +584,8 @@ pub struct Stats {
     pub waiting_puts: usize,
     /// Gets waiting in the queue.
     pub waiting_gets: usize,
-    /// Whether a value is in a hand-over slot: handed to a getter that has not taken it
-    /// yet, or left behind by one that went away.
+    /// Whether a value is in flight: handed to a getter that has not taken it yet, or
+    /// left behind by one that went away (an orphan, which the next get takes).
     pub in_flight: bool,
     /// Whether the channel is closed.
     pub closed: bool,

@@ -169,7 +169,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                     }
                 }
                 Phase::Claimed => {
-                    let v = st.take_slot(node);
+                    let v = st.take_handed(node);
                     (*w).phase = Phase::Taken;
                     st.settle(wakes);
                     Poll::Ready(Some(v))
@@ -303,13 +303,13 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
     #[inline]
     unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
         let node = self.node.ptr();
-        // SAFETY: lock held; claimed for us, so we own the slot.
+        // SAFETY: lock held; claimed for us, so the value handed over is ours.
         unsafe {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
                 debug_assert_eq!((*w).phase, Phase::Claimed);
-                let v = st.take_slot(node);
-                (*w).value = Some(v);
+                // The value a put handed us is in our node already: our output.
+                st.keep_handed(node);
                 (*w).phase = Phase::Done;
                 (*w).exposed = false;
                 st.settle(cx.wakes());
@@ -331,9 +331,9 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
                         st.settle(cx.wakes());
                     }
                     Phase::Claimed => {
-                        // We own a value in a hand-over slot that we will never take:
-                        // pass it on, or leave it as an orphan for the next get.
-                        st.abandon_slot(node, cx.wakes());
+                        // A put handed us a value that we will never take: pass it
+                        // on, or leave it as an orphan for the next get.
+                        st.abandon_handed(node, cx.wakes());
                         (*w).phase = Phase::Idle;
                         st.settle(cx.wakes());
                     }

@@ -2,19 +2,23 @@
 //!
 //! # Implementation details
 //! [`State`] holds the buffer, a FIFO of waiting get-nodes, a FIFO of waiting
-//! put-nodes, the closed flag and [`HAND_OVER_SLOTS`] *hand-over slots*. Every method here runs with
-//! the channel's lock held (that is the `# Safety` contract of each `unsafe fn`).
+//! put-nodes, the closed flag and the values *in flight* ([`HandOver`]): handed by a
+//! put to a claimed getter, in that getter's node, or *orphans* (a value whose getter
+//! went away before taking it) in [`HAND_OVER_SLOTS`] slots (and, with `alloc`, on the
+//! heap beyond them). Every method here runs with the channel's lock held (that is the
+//! `# Safety` contract of each `unsafe fn`).
 //!
 //! **Who may move a value where.**
-//! - A get takes, in this order: the oldest *orphan* in the hand-over slots (a value whose getter
-//!   went away); the buffer's front, then refills the buffer from the first claimable
-//!   waiting putters; the value of the first claimable waiting putter.
-//! - A put adds to the buffer if it has room (and then serves a waiting getter through
-//!   a free slot). Otherwise, only while a slot is free and the buffer is empty, it may
-//!   claim the first claimable waiting getter and leave the value in that slot, owned by
-//!   that getter. Otherwise it waits, holding its value in its node.
-//! - A getter that owns a slot takes the value when polled; if it goes away first it
-//!   passes ownership to the next claimable getter, or leaves an orphan.
+//! - A get takes, in this order: the oldest orphan; the buffer's front, then refills the
+//!   buffer from the first claimable waiting putters; the value of the first claimable
+//!   waiting putter.
+//! - A put adds to the buffer if it has room (and then serves a waiting getter with the
+//!   buffer's front). Otherwise, only while the buffer is empty (and, without `alloc`,
+//!   while fewer than [`HAND_OVER_SLOTS`] values are in flight), it may claim the first
+//!   claimable waiting getter and move the value into that getter's node. Otherwise it
+//!   waits, holding its value in its node.
+//! - A getter that was handed a value takes it when polled; if it goes away first it
+//!   passes the value to the next claimable getter, or leaves an orphan.
 //!
 //! To *claim* a waiting node is to win the compare-and-swap of its selector out of
 //! "waiting" (see `waiter.rs`); the claimer then unlinks the node. A failed claim means the
@@ -32,14 +36,18 @@
 //!    notification (counted in `notified_*`), so rule 2 passes it on.
 //!
 //! # Invariants
-//! - A slot's owner is non-null only while the slot holds a value, and then points at a
-//!   node in phase `Claimed` that is in no list and owns no other slot (see
-//!   [`HandOver`]).
+//! - The values in flight are as [`HandOver`] states: each claimed getter that was
+//!   handed a value holds it in its node, in no list, until it takes it or passes it on.
 //! - `n_*` and `notified_*` count the linked nodes (and the notified ones) of each list.
 //! - Every linked node is in phase `Linked`, belongs to a live selector, and is reached
 //!   only under this lock.
 
 use core::mem::MaybeUninit;
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "alloc")]
+use alloc::vec::Vec;
 use core::ptr::{self, NonNull};
 
 use crate::buffer::Buffer;
@@ -109,22 +117,26 @@ impl<T, B> State<T, B> {
         }
     }
 
-    /// Whether a value is in a hand-over slot (owned or orphaned).
+    /// Whether a value is in flight: handed to a getter that has not taken it, or orphaned.
     pub(crate) fn in_flight(&self) -> bool {
         !self.hand_over.is_empty()
     }
 }
 
-/// How many values a channel can have *in flight* at once: handed by a put to a waiting
-/// getter that has not run yet to take it (or left behind by such a getter that went
-/// away, for the next get to take first).
+/// How many values a channel keeps for getters that went away after a put handed them
+/// a value: the *orphans*, which the next gets take first. Without the `alloc` feature
+/// this is also how many values a channel can have *in flight* at once (handed by a
+/// put to a waiting getter that has not run yet to take it, or orphaned).
 ///
-/// While a slot is free, a put that finds a getter waiting (and nothing buffered)
-/// completes at once, and so does [`Chan::try_put`](crate::Chan::try_put); once all are
-/// busy, a put waits in the queue and a getter is woken to come and take it, and
-/// `try_put` reports `Full`. Several slots let several waiting getters be served back to
-/// back, each woken once. The slots are all the storage a channel without an allocator
-/// has for a value whose getter may vanish, so their number is fixed.
+/// A value handed over waits in its getter's own node, so any number of waiting
+/// getters can be served back to back, each woken once. But a getter may be dropped
+/// before it takes its value, and the value must then stay in the channel: these slots
+/// are where. Without an allocator they are all the storage there is, so a put hands
+/// over only while every value in flight would fit in them: once that many are in
+/// flight, a put waits in the queue and a getter is woken to come and take it, and
+/// [`Chan::try_put`](crate::Chan::try_put) reports `Full`. With the `alloc` feature
+/// (implied by `std`) orphans beyond the slots go to the heap, so hand-overs are not
+/// limited.
 ///
 /// # Examples
 /// ```
@@ -138,137 +150,220 @@ impl<T, B> State<T, B> {
 /// for g in getters.iter_mut() {
 ///     assert!(g.as_mut().poll(&mut cx).is_pending()); // all wait
 /// }
-/// for v in 0..HAND_OVER_SLOTS {
-///     assert_eq!(ch.try_put(v), Ok(())); // handed to the first getters
+/// for v in 0..HAND_OVER_SLOTS + 1 {
+///     assert_eq!(ch.try_put(v), Ok(())); // handed to the getters (needs `alloc`)
 /// }
-/// assert_eq!(ch.try_put(9), Err(TryPutError::Full(9)), "every slot is in flight");
+/// assert_eq!(ch.try_put(9), Err(TryPutError::Full(9)), "nobody waits now");
+/// drop(getters); // the values become orphans: more than the slots hold
+/// let got: Vec<usize> = (0..HAND_OVER_SLOTS + 1).map(|_| ch.try_get().unwrap()).collect();
+/// assert_eq!(got, (0..HAND_OVER_SLOTS + 1).collect::<Vec<_>>());
 /// ```
 pub const HAND_OVER_SLOTS: usize = 4;
 
-// The slots are tracked in a `u8` bit mask.
+// The slots are indexed by `u8`s.
 const _: () = assert!(HAND_OVER_SLOTS >= 1 && HAND_OVER_SLOTS <= 8);
 
-/// The hand-over slots.
+/// The values in flight: how many wait in claimed getters' nodes, and the orphans.
+///
+/// Every hand-over draws a *ticket* (a wrapping `u32` count), kept in the claimed
+/// getter's node (in `op`, which a claimed node no longer needs) and with an orphan, so
+/// that orphans are taken in the order they were put, whatever the order their getters
+/// went away in.
 ///
 /// Invariants (every method keeps them; `Drop` relies on them):
-/// - `order[..used]` lists the full slots, each once, oldest hand-over first; a slot's
-///   bit is set in `full` exactly when it is listed there, and then `values[i]` is
-///   initialised and owned by the channel; every other slot is uninitialised.
-/// - `owners[i]` of a full slot is its owner — a getter node in phase `Claimed`, in no
-///   list, owning no other slot — or null for an orphan; `orphans` counts those.
+/// - `owned` is the number of getter nodes on this channel in phase `Claimed` that were
+///   handed a value; each holds it (`Some`) in its node with its ticket in `op`, is in no
+///   list, and is reached only under the channel's lock.
+/// - A slot's bit is set in `full` exactly when `values[i]` is initialised and owned by
+///   the channel (an orphan, with ticket `tickets[i]`); every other slot is
+///   uninitialised.
+/// - `overflow` (with `alloc`) holds orphans too, and is empty unless every slot is
+///   full.
+/// - Without `alloc`, `owned + (orphans in slots) <= HAND_OVER_SLOTS`: every owned value
+///   fits in a slot if its getter goes away.
 struct HandOver<T> {
     values: [MaybeUninit<T>; HAND_OVER_SLOTS],
-    owners: [*const Waiter<T>; HAND_OVER_SLOTS],
-    order: [u8; HAND_OVER_SLOTS],
+    tickets: [u32; HAND_OVER_SLOTS],
+    owned: usize,
+    next_ticket: u32,
     full: u8,
-    used: u8,
-    orphans: u8,
+    #[cfg(feature = "alloc")]
+    overflow: Vec<(u32, T)>,
+}
+
+/// Whether ticket `a` was drawn before ticket `b` (wrapping: fewer than 2³¹ apart).
+#[inline]
+fn earlier(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
 }
 
 impl<T> HandOver<T> {
     const fn new() -> Self {
         HandOver {
             values: [const { MaybeUninit::uninit() }; HAND_OVER_SLOTS],
-            owners: [ptr::null(); HAND_OVER_SLOTS],
-            order: [0; HAND_OVER_SLOTS],
+            tickets: [0; HAND_OVER_SLOTS],
+            owned: 0,
+            next_ticket: 0,
             full: 0,
-            used: 0,
-            orphans: 0,
+            #[cfg(feature = "alloc")]
+            overflow: Vec::new(),
         }
     }
 
+    /// Nothing in flight: no owned value, no orphan.
     #[inline(always)]
     fn is_empty(&self) -> bool {
-        self.used == 0
+        self.owned == 0 && self.full == 0
     }
 
+    /// Whether a put may hand one more value to a getter.
     #[inline(always)]
     fn has_room(&self) -> bool {
-        (self.used as usize) < HAND_OVER_SLOTS
+        #[cfg(feature = "alloc")]
+        {
+            true
+        }
+        #[cfg(not(feature = "alloc"))]
+        {
+            self.owned + (self.full.count_ones() as usize) < HAND_OVER_SLOTS
+        }
     }
 
     #[inline(always)]
     fn has_orphan(&self) -> bool {
-        self.orphans != 0
+        self.full != 0
     }
 
-    /// Puts `v` in a free slot, owned by `owner`. The caller checked `has_room`.
+    /// Hands `v` to `g`, a getter node just claimed, with a new ticket. The caller
+    /// checked `has_room`.
+    ///
+    /// # Safety
+    /// Lock held; `g` is claimed (phase `Claimed`) and unlinked, so its fields are ours.
     #[inline(always)]
-    fn give(&mut self, v: T, owner: *const Waiter<T>) {
-        let i = (!self.full).trailing_zeros() as usize;
-        assert!(i < HAND_OVER_SLOTS, "csp: a hand-over without a free slot");
-        self.values[i].write(v);
-        self.owners[i] = owner;
-        self.order[self.used as usize] = i as u8;
-        self.used += 1;
-        self.full |= 1 << i;
+    unsafe fn give(&mut self, v: T, g: NonNull<Waiter<T>>) {
+        let ticket = self.next_ticket;
+        self.next_ticket = ticket.wrapping_add(1);
+        // SAFETY: forwarded.
+        unsafe { self.give_ticket(v, ticket, g) };
+        self.owned += 1;
     }
 
-    /// Takes the value out of the full slot listed at `order[k]`.
+    /// Puts `v` and its ticket in `g`'s node.
+    ///
+    /// # Safety
+    /// As for [`give`](Self::give).
     #[inline(always)]
-    fn take_at(&mut self, k: usize) -> T {
-        let used = self.used as usize;
-        let i = self.order[k] as usize;
-        // At most three bytes to move; a loop, not a `memmove` call.
-        for j in k + 1..used {
-            self.order[j - 1] = self.order[j];
-        }
-        self.used -= 1;
-        self.full &= !(1 << i);
-        self.owners[i] = ptr::null();
-        // SAFETY: slot `i` was listed in `order[..used]`, so it was full: initialised
-        // (invariants). It is no longer listed nor marked full, so it is read only once.
-        unsafe { self.values[i].assume_init_read() }
-    }
-
-    /// Where in `order` the slot owned by `owner` is listed.
-    #[inline(always)]
-    fn position_of(&self, owner: *const Waiter<T>) -> usize {
-        // The common case: one value in flight.
-        if self.used == 1 && self.owners[self.order[0] as usize] == owner && !owner.is_null() {
-            return 0;
-        }
-        let used = self.used as usize;
-        match self.order[..used]
-            .iter()
-            .position(|&i| self.owners[i as usize] == owner)
-        {
-            Some(k) if !owner.is_null() => k,
-            _ => unreachable!("csp: a claimed getter owns a hand-over slot"),
+    unsafe fn give_ticket(&mut self, v: T, ticket: u32, g: NonNull<Waiter<T>>) {
+        // SAFETY: caller.
+        unsafe {
+            let w = g.as_ptr();
+            debug_assert!((*w).value.is_none());
+            (*w).op = ticket;
+            (*w).value = Some(v);
         }
     }
 
-    /// Takes the value owned by `owner`.
-    fn take_owned(&mut self, owner: *const Waiter<T>) -> T {
-        let k = self.position_of(owner);
-        self.take_at(k)
+    /// Takes the value handed to `g`.
+    ///
+    /// # Safety
+    /// Lock held; `g` was given a value that it has not taken.
+    #[inline(always)]
+    unsafe fn take_owned(&mut self, g: NonNull<Waiter<T>>) -> T {
+        self.owned -= 1;
+        // SAFETY: caller; an owned value is `Some` (invariants).
+        match unsafe { (*g.as_ptr()).value.take() } {
+            Some(v) => v,
+            None => unreachable!("csp: a claimed getter holds its value"),
+        }
     }
 
-    /// Takes the oldest orphan, if any.
+    /// Takes the oldest orphan (the earliest ticket), if any.
     #[inline(always)]
     fn take_orphan(&mut self) -> Option<T> {
-        if self.orphans == 0 {
+        if self.full == 0 {
             return None;
         }
-        self.take_oldest_orphan()
+        Some(self.take_oldest_orphan())
     }
 
     #[inline(never)]
-    fn take_oldest_orphan(&mut self) -> Option<T> {
-        let used = self.used as usize;
-        let k = self.order[..used]
-            .iter()
-            .position(|&i| self.owners[i as usize].is_null())?;
-        self.orphans -= 1;
-        Some(self.take_at(k))
+    fn take_oldest_orphan(&mut self) -> T {
+        let mut best: Option<usize> = None;
+        for i in 0..HAND_OVER_SLOTS {
+            if self.full & (1 << i) != 0
+                && best.is_none_or(|b| earlier(self.tickets[i], self.tickets[b]))
+            {
+                best = Some(i);
+            }
+        }
+        let Some(i) = best else {
+            unreachable!("csp: an orphan in a full slot");
+        };
+        #[cfg(feature = "alloc")]
+        if !self.overflow.is_empty() {
+            let (k, _) = self.overflow.iter().enumerate().fold(
+                (usize::MAX, self.tickets[i]),
+                |(k, t), (j, o)| {
+                    if earlier(o.0, t) {
+                        (j, o.0)
+                    } else {
+                        (k, t)
+                    }
+                },
+            );
+            if k != usize::MAX {
+                return self.overflow.swap_remove(k).1;
+            }
+            // The slot's orphan is the oldest; an overflowing one takes its slot.
+            self.full &= !(1 << i);
+            // SAFETY: slot `i` was full, so initialised (invariants); it is marked free
+            // now, so it is read only once.
+            let v = unsafe { self.values[i].assume_init_read() };
+            if let Some((t, o)) = self.overflow.pop() {
+                self.push_slot(t, o);
+            }
+            return v;
+        }
+        self.full &= !(1 << i);
+        // SAFETY: slot `i` was full, so initialised (invariants); it is marked free now,
+        // so it is read only once.
+        unsafe { self.values[i].assume_init_read() }
     }
 
-    /// Moves the value owned by `from` to `to` (or makes it an orphan if `to` is null).
-    fn pass_on(&mut self, from: *const Waiter<T>, to: *const Waiter<T>) {
-        let i = self.order[self.position_of(from)] as usize;
-        self.owners[i] = to;
-        if to.is_null() {
-            self.orphans += 1;
+    /// Adds `v`, handed over with `ticket`, to the orphans.
+    fn push_orphan(&mut self, ticket: u32, v: T) {
+        #[cfg(feature = "alloc")]
+        if self.full.count_ones() as usize == HAND_OVER_SLOTS {
+            self.overflow.push((ticket, v));
+            return;
+        }
+        self.push_slot(ticket, v);
+    }
+
+    fn push_slot(&mut self, ticket: u32, v: T) {
+        let i = (!self.full).trailing_zeros() as usize;
+        assert!(i < HAND_OVER_SLOTS, "csp: an orphan without a free slot");
+        self.values[i].write(v);
+        self.tickets[i] = ticket;
+        self.full |= 1 << i;
+    }
+
+    /// `g`'s owned value leaves it, with its ticket: to `to` (a getter node just
+    /// claimed) or, if `to` is `None`, to the orphans.
+    ///
+    /// # Safety
+    /// Lock held; `g` owns a value; `to`, if any, is claimed and unlinked.
+    unsafe fn pass_on(&mut self, g: NonNull<Waiter<T>>, to: Option<NonNull<Waiter<T>>>) {
+        // SAFETY: caller.
+        let (ticket, v) = unsafe { ((*g.as_ptr()).op, self.take_owned(g)) };
+        match to {
+            Some(to) => {
+                // SAFETY: caller; the value moves from one claimed getter to another.
+                unsafe { self.give_ticket(v, ticket, to) };
+                self.owned += 1;
+            }
+            // Without `alloc` this fits: `owned` went down by one (invariants).
+            None => self.push_orphan(ticket, v),
         }
     }
 }
@@ -276,9 +371,9 @@ impl<T> HandOver<T> {
 impl<T> Drop for HandOver<T> {
     fn drop(&mut self) {
         // Orphans left in a channel that goes away are dropped with it (a getter that
-        // owns a slot borrows the channel, so only orphans can be left here).
-        while self.used > 0 {
-            drop(self.take_at(0));
+        // was handed a value borrows the channel, so only orphans can be left here).
+        while let Some(v) = self.take_orphan() {
+            drop(v);
         }
     }
 }
@@ -385,28 +480,42 @@ impl<T, B: Buffer<T>> State<T, B> {
         }
     }
 
-    /// Takes the value out of the slot owned by `g` (a claimed getter being finished).
+    /// Takes the value a put handed to `g` (a claimed getter being finished) out of
+    /// `g`'s node.
     ///
     /// # Safety
-    /// Lock held; `g` owns a slot.
-    pub(crate) unsafe fn take_slot(&mut self, g: NonNull<Waiter<T>>) -> T {
-        self.hand_over.take_owned(g.as_ptr())
+    /// Lock held; `g` was handed a value that it has not taken.
+    #[inline(always)]
+    pub(crate) unsafe fn take_handed(&mut self, g: NonNull<Waiter<T>>) -> T {
+        // SAFETY: caller.
+        unsafe { self.hand_over.take_owned(g) }
     }
 
-    /// `g`, a claimed getter that owns a slot, goes away without taking the value:
+    /// The value handed to `g` (a claimed select arm being finished) stays in `g`'s
+    /// node as its output: the channel no longer counts it as in flight.
+    ///
+    /// # Safety
+    /// Lock held; `g` was handed a value that it has not taken.
+    pub(crate) unsafe fn keep_handed(&mut self, g: NonNull<Waiter<T>>) {
+        // SAFETY: caller.
+        debug_assert!(unsafe { (*g.as_ptr()).value.is_some() });
+        self.hand_over.owned -= 1;
+    }
+
+    /// `g`, a claimed getter that was handed a value, goes away without taking it:
     /// pass the value to the next claimable getter, or leave it as an orphan.
     ///
     /// # Safety
-    /// Lock held; `g` owns a slot; `wakes` has room for one.
-    pub(crate) unsafe fn abandon_slot(&mut self, g: NonNull<Waiter<T>>, wakes: &mut WakeList) {
+    /// Lock held; `g` was handed a value that it has not taken; `wakes` has room for one.
+    pub(crate) unsafe fn abandon_handed(&mut self, g: NonNull<Waiter<T>>, wakes: &mut WakeList) {
         // SAFETY: lock held (caller).
         let next = unsafe { self.claim_getter(|_, _| false, wakes) };
-        let to = next.map_or(ptr::null(), |n| n.as_ptr() as *const Waiter<T>);
-        self.hand_over.pass_on(g.as_ptr(), to);
+        // SAFETY: lock held; `g` owns a value (caller); `next` was just claimed.
+        unsafe { self.hand_over.pass_on(g, next) };
     }
 
     /// Claims the first waiting getter that `skip` does not rule out and unlinks it;
-    /// the caller gives it a hand-over slot.
+    /// the caller hands it a value.
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
@@ -545,7 +654,8 @@ impl<T, B: Buffer<T>> State<T, B> {
                 self.claim_getter(|w, sel| sel == me || (!queued && (*w).notified), wakes)
             };
             if let Some(g) = getter {
-                self.hand_over.give(v, g.as_ptr());
+                // SAFETY: lock held; `g` was just claimed and unlinked.
+                unsafe { self.hand_over.give(v, g) };
                 self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
                 return PutOutcome::Done(None);
             }
@@ -566,10 +676,10 @@ impl<T, B: Buffer<T>> State<T, B> {
     }
 
     /// A value just went into the buffer and getters wait: reserve the buffer's front
-    /// for the first claimable one (through a hand-over slot), as Go and core.async
-    /// hand a value to a waiting taker. Without this, the putter (or any newcomer) could
-    /// take the value back before the woken getter runs. Falls back to rule 1 (notify
-    /// one more getter) when every slot is busy or no getter can be claimed.
+    /// for the first claimable one (hand it over), as Go and core.async hand a value to
+    /// a waiting taker. Without this, the putter (or any newcomer) could take the value
+    /// back before the woken getter runs. Falls back to rule 1 (notify one more getter)
+    /// when no more can be in flight (without `alloc`) or no getter can be claimed.
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
@@ -578,7 +688,8 @@ impl<T, B: Buffer<T>> State<T, B> {
             // SAFETY: lock held (caller).
             if let Some(g) = unsafe { self.claim_getter(|_, sel| sel == me, wakes) } {
                 if let Some(v) = self.buffer.take() {
-                    self.hand_over.give(v, g.as_ptr());
+                    // SAFETY: lock held; `g` was just claimed and unlinked.
+                    unsafe { self.hand_over.give(v, g) };
                 }
                 return;
             }

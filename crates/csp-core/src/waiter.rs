@@ -204,8 +204,8 @@ pub(crate) enum Phase {
     Idle,
     /// In the channel's getter or putter queue.
     Linked,
-    /// A counterpart claimed it and unlinked it: a put's value is gone; a get owns the
-    /// one of the channel's hand-over slots. The owner finishes it on its next poll.
+    /// A counterpart claimed it and unlinked it: a put's value is gone; a get holds
+    /// the value a put handed it, in `value`. The owner finishes it on its next poll.
     Claimed,
     /// Completed: a put delivered; a get holds its value in `value`.
     Done,
@@ -231,7 +231,9 @@ pub(crate) struct Waiter<T> {
     /// The selector this node belongs to; set before linking.
     pub(crate) selector: *const Selector,
     /// Which of the selector's operations this node is (a select has at most
-    /// `u32::MAX` arms; `u32` keeps the node small).
+    /// `u32::MAX` arms; `u32` keeps the node small). Read only to claim the node; once
+    /// a get node is claimed and handed a value it holds the hand-over's ticket instead
+    /// (see `HandOver` in `state.rs`), until the node is linked again.
     pub(crate) op: u32,
     /// Life-cycle stage.
     pub(crate) phase: Phase,
@@ -245,7 +247,7 @@ pub(crate) struct Waiter<T> {
     /// (completed or withdrawn). Counterparts never touch it, so the owner may read it
     /// without the lock (unlike `phase`, which a claimer writes).
     pub(crate) exposed: bool,
-    /// A put's value until delivered; a get's value once received.
+    /// A put's value until delivered; a get's value once handed over or received.
     pub(crate) value: Option<T>,
 }
 

@@ -111,11 +111,12 @@ fn close_races_put_and_get() {
     });
 }
 
-/// A getter that owns the hand-over slot is dropped: the value passes to the other
-/// getter, or stays as an orphan that getter takes. Never lost, never doubled.
+/// A getter that was handed the value (it waits in the getter's node) is dropped: the
+/// value passes to the other getter, or stays as an orphan that getter takes. Never
+/// lost, never doubled.
 #[test]
-fn drop_of_a_slot_owning_getter() {
-    model("drop_of_a_slot_owning_getter", 3, || {
+fn drop_of_a_getter_handed_a_value() {
+    model("drop_of_a_getter_handed_a_value", 3, || {
         let ch = chan();
         let (c1, c2) = (ch.clone(), ch.clone());
         // g1 registers, may be handed the value, and is then dropped.
@@ -130,13 +131,13 @@ fn drop_of_a_slot_owning_getter() {
     });
 }
 
-/// Two hand-overs in flight at once (two slots): two getters may each be handed a
-/// value by back-to-back puts, and both are dropped after one poll. Every value
+/// Two hand-overs in flight at once: two getters may each be handed a value by
+/// back-to-back puts, and both are dropped after one poll, in either order. Every value
 /// reaches exactly one of them or stays behind as an orphan, and orphans come out in
-/// the order they were put.
+/// the order they were put (the hand-over tickets), whichever getter went first.
 #[test]
-fn two_slot_owning_getters_dropped() {
-    model("two_slot_owning_getters_dropped", 3, || {
+fn two_getters_handed_values_dropped() {
+    model("two_getters_handed_values_dropped", 3, || {
         let ch = chan();
         let (c1, c2) = (ch.clone(), ch.clone());
         let g1 = thread::spawn(move || poll_then_drop(c1.get(), 1));

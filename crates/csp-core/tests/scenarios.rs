@@ -6,6 +6,12 @@
 //! [`assert_nothing_forgotten`] then polls every pending task once more and fails if
 //! one of them completes — that would be a party that could act but was never woken
 //! (a lost wake-up, guarantee 3).
+//!
+//! Several scenarios need a put that finds getters waiting and still has to queue
+//! because the channel cannot hand over one more value. Only a build without `alloc`
+//! has that limit ([`HAND_OVER_SLOTS`] values in flight); with `alloc` a put hands over
+//! to every claimable waiting getter. Those scenarios run without `alloc`:
+//! `cargo test -p csp-core --no-default-features --test scenarios` (in `.ci/run`).
 
 use core::future::Future;
 use core::pin::Pin;
@@ -14,8 +20,12 @@ use core::task::{Context, Poll, Waker};
 use std::sync::Arc;
 use std::task::Wake;
 
-use csp_core::buffer::{Buffer, Fixed, Promise};
-use csp_core::{select, Chan, Closed, TryPutError, HAND_OVER_SLOTS};
+#[cfg(not(feature = "alloc"))]
+use csp_core::buffer::Buffer;
+use csp_core::buffer::{Fixed, Promise};
+#[cfg(not(feature = "alloc"))]
+use csp_core::HAND_OVER_SLOTS;
+use csp_core::{select, Chan, Closed, TryPutError};
 
 // ===== a tiny manual executor =====
 
@@ -143,6 +153,7 @@ fn assert_nothing_forgotten(tasks: &mut [&mut dyn Drive]) {
 
 // ===== the scenarios =====
 
+#[cfg(not(feature = "alloc"))]
 /// Takes all hand-over slots of `ch` but one, so a scenario about "the hand-over slot
 /// is busy" plays out with one more hand-over: `HAND_OVER_SLOTS - 1` getters wait and
 /// are each handed a value (1000, 1001, ...), not taken yet. Make them before the
@@ -159,6 +170,7 @@ fn fill_slots_but_one<B: Buffer<u32>>(ch: &Chan<u32, B>) -> Vec<Task<'_, Option<
         .collect()
 }
 
+#[cfg(not(feature = "alloc"))]
 /// Each filler takes the value it was handed.
 fn drain_fillers(fillers: Vec<Task<'_, Option<u32>>>) {
     for (i, mut f) in fillers.into_iter().enumerate() {
@@ -169,6 +181,7 @@ fn drain_fillers(fillers: Vec<Task<'_, Option<u32>>>) {
 
 /// 1. *Refill wakes nobody.* A get that refills the buffer from a queued put must
 ///    notify another waiting getter, or that getter sleeps beside the refilled value.
+#[cfg(not(feature = "alloc"))]
 #[test]
 fn s01_refill_notifies_the_next_getter() {
     let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
@@ -411,6 +424,7 @@ fn s07_dropped_woken_getter_passes_the_wake_on() {
 
 /// 7b. Rendezvous: a getter woken by a queued putter (not claimed) and then dropped
 ///     passes the wake to the next getter, which takes the value from the putter.
+#[cfg(not(feature = "alloc"))]
 #[test]
 fn s07b_dropped_woken_rendezvous_getter() {
     let ch: Chan<u32> = Chan::new();
@@ -456,6 +470,7 @@ fn s07c_dropped_slot_owner_passes_the_value_on() {
 
 /// 8. *Select woken on one arm that completes on another* passes the first arm's
 ///    notification on to the next getter of that channel.
+#[cfg(not(feature = "alloc"))]
 #[test]
 fn s08_select_completing_elsewhere_passes_the_wake_on() {
     let a: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
@@ -493,6 +508,7 @@ fn s08_select_completing_elsewhere_passes_the_wake_on() {
 
 /// 9. *try_put while a hand-over is in flight* is `Full` even though a second getter
 ///    waits; a blocking put in that position queues and wakes the second getter.
+#[cfg(not(feature = "alloc"))]
 #[test]
 fn s09_try_put_is_full_while_a_hand_over_is_in_flight() {
     let ch: Chan<u32> = Chan::new();
@@ -519,6 +535,7 @@ fn s09_try_put_is_full_while_a_hand_over_is_in_flight() {
 }
 
 /// 10. *All arms disabled by guards, no default*: a clear panic, not a hang.
+#[cfg(feature = "std")]
 #[test]
 #[should_panic(expected = "every arm disabled and no default")]
 fn s10_all_arms_disabled_without_default_panics() {
@@ -534,6 +551,7 @@ fn s10_all_arms_disabled_without_default_panics() {
 }
 
 /// 10b. With a default, all-disabled arms simply run the default.
+#[cfg(feature = "std")]
 #[test]
 fn s10b_all_arms_disabled_with_default_runs_default() {
     let a: Chan<u32> = Chan::new();
@@ -624,6 +642,7 @@ fn drop_of_a_registered_get_races_a_claim() {
 /// Found by the fuzzer (`select_model`): with a put queued (and a getter woken to take
 /// it) a closed channel is not drained, so a get must not report the end: an arriving
 /// get takes the queued put, and the woken getter then sees the end.
+#[cfg(not(feature = "alloc"))]
 #[test]
 fn closed_channel_with_a_queued_put_is_not_drained() {
     let ch: Chan<u32> = Chan::new();
@@ -656,6 +675,7 @@ fn closed_channel_with_a_queued_put_is_not_drained() {
 /// *first* getter not yet notified, in queue order — also after a notified getter
 /// polled, found nothing (another get took the value first) and gave its notification
 /// up: it is the first un-notified one again, ahead of every later getter.
+#[cfg(not(feature = "alloc"))]
 #[test]
 fn each_value_notifies_the_first_unnotified_getter_in_queue_order() {
     let ch: Chan<u32, Fixed<u32, 16>> = Chan::with_buffer(Fixed::new());
@@ -699,4 +719,62 @@ fn each_value_notifies_the_first_unnotified_getter_in_queue_order() {
         assert!(g.poll());
         assert_eq!(g.take(), Some(i as u32));
     }
+}
+
+/// Rendezvous without `alloc`: with every hand-over busy, a put queues and the next
+/// waiting getter is woken to take it, but a getter that arrives first takes it at once
+/// (across threads, waiting for the woken one would cost a thread wake-up per value).
+/// The woken getter then finds nothing and waits again; nothing is lost or duplicated.
+#[cfg(not(feature = "alloc"))]
+#[test]
+fn an_arriving_getter_may_take_a_putter_a_woken_getter_was_sent_for() {
+    let ch: Chan<u32> = Chan::new();
+    let fillers = fill_slots_but_one(&ch);
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll() && !g2.poll());
+    ch.try_put(1).unwrap(); // handed to g1: every hand-over is busy now
+    let mut p = Task::new("p", ch.put(2));
+    assert!(!p.poll(), "the put queues");
+    assert!(g2.woken(), "the next getter is woken for the queued put");
+    assert_eq!(
+        ch.try_get(),
+        Ok(2),
+        "the arriving getter takes the queued put"
+    );
+    assert!(p.woken() && p.poll());
+    assert_eq!(p.take(), Ok(()));
+    assert!(!g2.poll(), "the woken getter finds nothing: it waits again");
+    assert!(g1.poll());
+    assert_eq!(g1.take(), Some(1));
+    ch.try_put(99).unwrap();
+    assert!(g2.woken() && g2.poll());
+    assert_eq!(g2.take(), Some(99));
+    drain_fillers(fillers);
+}
+
+/// With `alloc` a put hands over to every claimable waiting getter, however many
+/// values are in flight already: `try_put` succeeds while a getter waits (scenario 9's
+/// `Full` is the limit of a build without `alloc`).
+#[cfg(feature = "alloc")]
+#[test]
+fn s09_with_alloc_try_put_hands_over_to_each_waiting_getter() {
+    let ch: Chan<u32> = Chan::new();
+    let mut gs: Vec<_> = (0..3 * 4).map(|_| Task::new("g", ch.get())).collect();
+    for g in gs.iter_mut() {
+        assert!(!g.poll());
+    }
+    for v in 0..gs.len() as u32 {
+        assert_eq!(ch.try_put(v), Ok(()), "getter {v} waits: handed over");
+    }
+    assert_eq!(
+        ch.try_put(99),
+        Err(TryPutError::Full(99)),
+        "nobody waits now"
+    );
+    for (i, g) in gs.iter_mut().enumerate() {
+        assert!(g.woken() && g.poll());
+        assert_eq!(g.take(), Some(i as u32));
+    }
+    assert!(!ch.stats().in_flight);
 }
