@@ -833,6 +833,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
+    #[inline(always)]
     unsafe fn notify_getter(
         &mut self,
         exclude: *const Selector,
@@ -840,9 +841,25 @@ impl<T, B: Buffer<T>> State<T, B> {
         wakes: &mut WakeList,
     ) -> bool {
         if self.notified_getters >= self.n_getters {
-            // Every waiting getter is notified already.
+            // Every waiting getter is notified already (or none waits): the common case
+            // of a putter that starts to wait, decided without a call.
             return false;
         }
+        // SAFETY: forwarded.
+        unsafe { self.notify_getter_walk(exclude, check, wakes) }
+    }
+
+    /// The rest of [`notify_getter`](Self::notify_getter): some getter is not notified.
+    ///
+    /// # Safety
+    /// As for [`notify_getter`](Self::notify_getter).
+    #[inline(never)]
+    unsafe fn notify_getter_walk(
+        &mut self,
+        exclude: *const Selector,
+        check: bool,
+        wakes: &mut WakeList,
+    ) -> bool {
         if check && !self.hand_over.has_orphan() && !self.buffer.can_take() && self.n_putters == 0 {
             // Nothing any getter could take: no orphan, nothing buffered, no putter
             // (`has_for_getter` is false for every getter), unless it is the end.
@@ -920,11 +937,20 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held; `wakes` has room for two.
     #[inline(always)]
     pub(crate) unsafe fn settle(&mut self, wakes: &mut WakeList) {
-        // The common cases — nobody waiting, or somebody already notified on each side
-        // that has waiters — cost a few loads.
-        if (self.n_getters != 0 && self.notified_getters == 0)
-            || (self.n_putters != 0 && self.notified_putters == 0)
-        {
+        // The common cases — nobody waiting, somebody already notified on each side that
+        // has waiters, or nothing the un-notified side could act on — cost a few loads.
+        // The last part repeats the first checks of `settle_waiters` (and of
+        // `notify_getter`'s `check`), so skipping the call changes nothing: a getter can
+        // act only on a waiting putter, a buffered value, an orphan or the close; a
+        // putter only on buffer room (which a rendezvous channel never has).
+        let getters = self.n_getters != 0
+            && self.notified_getters == 0
+            && (self.n_putters != 0
+                || self.buffer.can_take()
+                || self.hand_over.has_orphan()
+                || self.closed);
+        let putters = self.n_putters != 0 && self.notified_putters == 0 && self.buffer.can_add();
+        if getters || putters {
             // SAFETY: forwarded.
             unsafe { self.settle_waiters(wakes) };
         }
