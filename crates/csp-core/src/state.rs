@@ -300,34 +300,29 @@ impl<T> HandOver<T> {
             unreachable!("csp: an orphan in a full slot");
         };
         #[cfg(feature = "alloc")]
-        if !self.overflow.is_empty() {
-            let (k, _) = self.overflow.iter().enumerate().fold(
-                (usize::MAX, self.tickets[i]),
-                |(k, t), (j, o)| {
-                    if earlier(o.0, t) {
-                        (j, o.0)
-                    } else {
-                        (k, t)
-                    }
-                },
-            );
-            if k != usize::MAX {
+        {
+            // An overflowing orphan may be older than every slotted one.
+            let mut oldest: Option<usize> = None;
+            let mut ticket = self.tickets[i];
+            for (k, o) in self.overflow.iter().enumerate() {
+                if earlier(o.0, ticket) {
+                    (oldest, ticket) = (Some(k), o.0);
+                }
+            }
+            if let Some(k) = oldest {
                 return self.overflow.swap_remove(k).1;
             }
-            // The slot's orphan is the oldest; an overflowing one takes its slot.
-            self.full &= !(1 << i);
-            // SAFETY: slot `i` was full, so initialised (invariants); it is marked free
-            // now, so it is read only once.
-            let v = unsafe { self.values[i].assume_init_read() };
-            if let Some((t, o)) = self.overflow.pop() {
-                self.push_slot(t, o);
-            }
-            return v;
         }
         self.full &= !(1 << i);
         // SAFETY: slot `i` was full, so initialised (invariants); it is marked free now,
         // so it is read only once.
-        unsafe { self.values[i].assume_init_read() }
+        let v = unsafe { self.values[i].assume_init_read() };
+        // Overflow is kept only while every slot is full (invariants): one moves in.
+        #[cfg(feature = "alloc")]
+        if let Some((t, o)) = self.overflow.pop() {
+            self.push_slot(t, o);
+        }
+        v
     }
 
     /// Adds `v`, handed over with `ticket`, to the orphans.
@@ -860,12 +855,9 @@ impl<T, B: Buffer<T>> State<T, B> {
         check: bool,
         wakes: &mut WakeList,
     ) -> bool {
-        if check && !self.hand_over.has_orphan() && !self.buffer.can_take() && self.n_putters == 0 {
-            // Nothing any getter could take: no orphan, nothing buffered, no putter
-            // (`has_for_getter` is false for every getter), unless it is the end.
-            if !(self.closed && self.hand_over.is_empty()) {
-                return false;
-            }
+        if check && !self.getters_could_act() {
+            // `has_for_getter` is false for every getter.
+            return false;
         }
         // Every getter before the hint is notified, so the walk may start there. While
         // every getter seen so far is notified (`prefix`), the hint follows the walk.
@@ -938,36 +930,43 @@ impl<T, B: Buffer<T>> State<T, B> {
     #[inline(always)]
     pub(crate) unsafe fn settle(&mut self, wakes: &mut WakeList) {
         // The common cases — nobody waiting, somebody already notified on each side that
-        // has waiters, or nothing the un-notified side could act on — cost a few loads.
-        // The last part repeats the first checks of `settle_waiters` (and of
-        // `notify_getter`'s `check`), so skipping the call changes nothing: a getter can
-        // act only on a waiting putter, a buffered value, an orphan or the close; a
-        // putter only on buffer room (which a rendezvous channel never has).
-        let getters = self.n_getters != 0
-            && self.notified_getters == 0
-            && (self.n_putters != 0
-                || self.buffer.can_take()
-                || self.hand_over.has_orphan()
-                || self.closed);
+        // has waiters, or nothing the un-notified side could act on — cost a few loads
+        // and no call. A putter can act only on buffer room (which a rendezvous channel
+        // never has).
+        let getters = self.n_getters != 0 && self.notified_getters == 0 && self.getters_could_act();
         let putters = self.n_putters != 0 && self.notified_putters == 0 && self.buffer.can_add();
         if getters || putters {
             // SAFETY: forwarded.
-            unsafe { self.settle_waiters(wakes) };
+            unsafe { self.settle_waiters(getters, putters, wakes) };
         }
     }
 
+    /// Notifies a getter if `getters`, a putter if `putters` (as `settle` decided).
+    ///
     /// # Safety
     /// As for [`settle`](Self::settle).
     #[inline(never)]
-    unsafe fn settle_waiters(&mut self, wakes: &mut WakeList) {
-        if self.n_getters > 0 && self.notified_getters == 0 {
+    unsafe fn settle_waiters(&mut self, getters: bool, putters: bool, wakes: &mut WakeList) {
+        if getters {
             // SAFETY: lock held, room for one.
             unsafe { self.notify_getter(ptr::null(), true, wakes) };
         }
-        if self.n_putters > 0 && self.notified_putters == 0 && self.buffer.can_add() {
-            // SAFETY: lock held, room for one.
+        if putters {
+            // SAFETY: lock held, room for one. (Notifying a getter changed nothing
+            // `settle` read for the putters.)
             unsafe { self.notify_putter(wakes) };
         }
+    }
+
+    /// Whether some getter could act at all: a waiting putter, a buffered value or an
+    /// orphan to take, or the end of a closed channel with nothing in flight. When this
+    /// is false, `has_for_getter` is false for every getter.
+    #[inline(always)]
+    fn getters_could_act(&self) -> bool {
+        self.n_putters != 0
+            || self.buffer.can_take()
+            || self.hand_over.has_orphan()
+            || (self.closed && self.hand_over.is_empty())
     }
 
     /// Closes the channel. Returns whether this call closed it.
