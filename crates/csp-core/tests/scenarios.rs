@@ -170,8 +170,31 @@ fn fill_slots_but_one<B: Buffer<u32>>(ch: &Chan<u32, B>) -> Vec<Task<'_, Option<
         .collect()
 }
 
+/// A rendezvous channel with every hand-over busy: the fillers, then `g1`, which was
+/// handed 1, and `g2`, which waits.
 #[cfg(not(feature = "alloc"))]
+#[allow(clippy::type_complexity)]
+fn every_hand_over_busy(
+    ch: &Chan<u32>,
+) -> (
+    Vec<Task<'_, Option<u32>>>,
+    Task<'_, Option<u32>>,
+    Task<'_, Option<u32>>,
+) {
+    let fillers = fill_slots_but_one(ch);
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll() && !g2.poll());
+    assert_eq!(
+        ch.try_put(1),
+        Ok(()),
+        "handed to g1: every hand-over is busy now"
+    );
+    (fillers, g1, g2)
+}
+
 /// Each filler takes the value it was handed.
+#[cfg(not(feature = "alloc"))]
 fn drain_fillers(fillers: Vec<Task<'_, Option<u32>>>) {
     for (i, mut f) in fillers.into_iter().enumerate() {
         assert!(f.poll());
@@ -512,11 +535,7 @@ fn s08_select_completing_elsewhere_passes_the_wake_on() {
 #[test]
 fn s09_try_put_is_full_while_a_hand_over_is_in_flight() {
     let ch: Chan<u32> = Chan::new();
-    let fillers = fill_slots_but_one(&ch);
-    let mut g1 = Task::new("g1", ch.get());
-    let mut g2 = Task::new("g2", ch.get());
-    assert!(!g1.poll() && !g2.poll());
-    assert_eq!(ch.try_put(1), Ok(()));
+    let (fillers, mut g1, mut g2) = every_hand_over_busy(&ch);
     assert_eq!(
         ch.try_put(2),
         Err(TryPutError::Full(2)),
@@ -646,11 +665,7 @@ fn drop_of_a_registered_get_races_a_claim() {
 #[test]
 fn closed_channel_with_a_queued_put_is_not_drained() {
     let ch: Chan<u32> = Chan::new();
-    let fillers = fill_slots_but_one(&ch);
-    let mut g1 = Task::new("g1", ch.get());
-    let mut g2 = Task::new("g2", ch.get());
-    assert!(!g1.poll() && !g2.poll());
-    ch.try_put(1).unwrap(); // handed to g1
+    let (fillers, mut g1, mut g2) = every_hand_over_busy(&ch);
     let mut p = Task::new("p", ch.put(2));
     assert!(!p.poll(), "the slot is busy: the put queues");
     assert!(g2.woken(), "and wakes g2 to take it");
@@ -729,11 +744,7 @@ fn each_value_notifies_the_first_unnotified_getter_in_queue_order() {
 #[test]
 fn an_arriving_getter_may_take_a_putter_a_woken_getter_was_sent_for() {
     let ch: Chan<u32> = Chan::new();
-    let fillers = fill_slots_but_one(&ch);
-    let mut g1 = Task::new("g1", ch.get());
-    let mut g2 = Task::new("g2", ch.get());
-    assert!(!g1.poll() && !g2.poll());
-    ch.try_put(1).unwrap(); // handed to g1: every hand-over is busy now
+    let (fillers, mut g1, mut g2) = every_hand_over_busy(&ch);
     let mut p = Task::new("p", ch.put(2));
     assert!(!p.poll(), "the put queues");
     assert!(g2.woken(), "the next getter is woken for the queued put");
