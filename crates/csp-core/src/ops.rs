@@ -520,6 +520,21 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), Closed<T>>> {
         let w = self.node.ptr().as_ptr();
+        // SAFETY: `exposed` is owner-only (see `Waiter::exposed`); read once, as the
+        // lock below would make the compiler read it again.
+        let exposed = unsafe { (*w).exposed };
+        if exposed && sel.is_released() {
+            // Woken by the get that took our value. It has let go of the node (unlinked,
+            // phase written, value taken) and its writes happen before the `Acquire`
+            // load above, so the node is ours again without the channel's lock.
+            // SAFETY: as just said; nobody else touches a released node.
+            unsafe {
+                debug_assert!((*w).phase == Phase::Claimed && (*w).value.is_none());
+                (*w).phase = Phase::Taken;
+                (*w).exposed = false;
+            }
+            return Poll::Ready(Ok(()));
+        }
         self.chan.lock.lock();
         // Released here if the buffer panics; handed on to the slow path otherwise.
         let unlock = Unlock(&self.chan.lock);
@@ -532,7 +547,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         // holds no claim, so its fields are ours. The lock is held for `add_quick`. A
         // value the buffer's policy discarded stays in the node, dropped with the future.
         unsafe {
-            if !(*w).exposed
+            if !exposed
                 && (*w).phase == Phase::Idle
                 && self
                     .chan

@@ -438,11 +438,15 @@ impl<T, B: Buffer<T>> State<T, B> {
                 if sel == me {
                     continue;
                 }
-                if (*sel).try_claim((*p.as_ptr()).op as usize, wakes) {
+                let op = (*p.as_ptr()).op as usize;
+                if (*sel).try_claim(op, wakes) {
                     let v = (*p.as_ptr()).value.take();
                     debug_assert!(v.is_some(), "a waiting put holds its value");
                     (*p.as_ptr()).phase = Phase::Claimed;
                     self.unlink_putter(p);
+                    // The last touch of `p` and `sel`: from here a plain put may finish
+                    // without the lock (see `Selector::is_released`).
+                    (*sel).release_claim(op);
                     return v;
                 }
                 if !(*p.as_ptr()).notified {

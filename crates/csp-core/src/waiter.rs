@@ -8,8 +8,8 @@
 //! "waiting", so at most one operation of a selector ever completes.
 //!
 //! ```text
-//! state = (op + 1) << 1 | WOKEN     claimed: operation `op` is the one that happens
-//! state =        0 << 1 | WOKEN     waiting; WOKEN set: its waker has been taken
+//! state = (op + 1) << 2 | RELEASED | WOKEN   claimed: operation `op` is the one that happens
+//! state =        0 << 2 |            WOKEN   waiting; WOKEN set: its waker has been taken
 //! ```
 //!
 //! The `WOKEN` bit gives the waker a single taker without a lock: the owner stores a
@@ -17,6 +17,14 @@
 //! wants to wake it (holding the lock of *one* of them) sets `WOKEN` and takes the waker
 //! only if the bit was clear. So the waker cell is written by the owner under all its
 //! locks and read by exactly one taker per registration.
+//!
+//! The `RELEASED` bit lets a plain put finish without its channel's lock. A channel that
+//! claimed a waiting putter sets it (a `Release` store) once it is done with the node:
+//! the value taken, the phase written, the node unlinked. It touches neither node nor
+//! selector again. An owner that loads the state with `Acquire` and sees the bit
+//! therefore owns its node outright, as after a withdrawal. Claims of getters (which the
+//! claimer hands a value afterwards), claims by other event sources and selects do not
+//! use the bit; they finish under the lock as before.
 //!
 //! # Invariants
 //! - A node is linked in at most one channel list, and only while its selector waits.
@@ -35,6 +43,10 @@ use crate::wake::WakeList;
 
 /// Set while nobody may take the waker: it was taken, or none is registered.
 const WOKEN: usize = 1;
+/// Set by a claimer that has let go of the claimed node (see the module docs).
+const RELEASED: usize = 2;
+/// The claim sits above the two flag bits.
+const CLAIM_SHIFT: u32 = 2;
 
 /// The shared part of one waiting party (a plain get/put, or a whole select): its
 /// claim state and its waker.
@@ -45,7 +57,7 @@ const WOKEN: usize = 1;
 /// [`notify`](Selector::notify) it (wake it to look again). See `tests/custom_arm.rs`
 /// for a complete event source.
 pub struct Selector {
-    /// `(claimed op + 1) << 1 | WOKEN`; see the module docs. Claims are CAS'ed under the
+    /// `(claimed op + 1) << 2 | RELEASED | WOKEN`; see the module docs. Claims are CAS'ed under the
     /// lock of the claimed node's channel; the owner writes it under all its locks.
     state: AtomicUsize,
     /// The owner's waker. Written by the owner holding all its channel locks with
@@ -65,8 +77,9 @@ impl core::fmt::Debug for Selector {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let s = self.state.load(Ordering::Relaxed);
         f.debug_struct("Selector")
-            .field("claimed", &(s >> 1).checked_sub(1))
+            .field("claimed", &(s >> CLAIM_SHIFT).checked_sub(1))
             .field("woken", &(s & WOKEN != 0))
+            .field("released", &(s & RELEASED != 0))
             .finish()
     }
 }
@@ -92,13 +105,37 @@ impl Selector {
     /// The claimed operation, if any.
     #[inline]
     pub fn claimed(&self) -> Option<usize> {
-        (self.state.load(Ordering::Acquire) >> 1).checked_sub(1)
+        (self.state.load(Ordering::Acquire) >> CLAIM_SHIFT).checked_sub(1)
     }
 
     /// Whether some operation has been claimed.
     #[inline]
     pub fn is_claimed(&self) -> bool {
-        self.state.load(Ordering::Acquire) >> 1 != 0
+        self.state.load(Ordering::Acquire) >> CLAIM_SHIFT != 0
+    }
+
+    /// Whether the channel that claimed this selector has let go of the claimed node:
+    /// its writes to the node and the selector happen before this returns `true`, and
+    /// it touches neither again (see the module docs).
+    #[inline]
+    pub(crate) fn is_released(&self) -> bool {
+        self.state.load(Ordering::Acquire) & RELEASED != 0
+    }
+
+    /// Marks the claim for `op` as released: the claimer is done with the node.
+    ///
+    /// # Safety
+    /// The caller holds the lock of the channel where it claimed this selector for `op`
+    /// (with [`try_claim`](Self::try_claim)), has finished every write to the claimed
+    /// node, and touches neither the node nor the selector afterwards. A plain store
+    /// suffices: once claimed, the state changes only by `notify` setting `WOKEN`, which
+    /// a claimed state has already.
+    #[inline]
+    pub(crate) unsafe fn release_claim(&self, op: usize) {
+        self.state.store(
+            ((op + 1) << CLAIM_SHIFT) | RELEASED | WOKEN,
+            Ordering::Release,
+        );
     }
 
     /// Marks `op` as the operation that happened, by the owner itself.
@@ -108,7 +145,8 @@ impl Selector {
     /// the selector is not claimed.
     #[inline]
     pub(crate) unsafe fn set_claimed(&self, op: usize) {
-        self.state.store(((op + 1) << 1) | WOKEN, Ordering::Release);
+        self.state
+            .store(((op + 1) << CLAIM_SHIFT) | WOKEN, Ordering::Release);
     }
 
     /// Makes the selector wait again (for reuse by a stream), dropping any old claim.
@@ -153,12 +191,12 @@ impl Selector {
     pub unsafe fn try_claim(&self, op: usize, wakes: &mut WakeList) -> bool {
         let mut s = self.state.load(Ordering::Acquire);
         loop {
-            if s >> 1 != 0 {
+            if s >> CLAIM_SHIFT != 0 {
                 return false;
             }
             match self.state.compare_exchange_weak(
                 s,
-                ((op + 1) << 1) | WOKEN,
+                ((op + 1) << CLAIM_SHIFT) | WOKEN,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {

@@ -221,3 +221,26 @@ fn cancelled_put_gives_its_value_back() {
         assert_eq!(all, vec![3], "got {got:?}, back {back:?}, late {late:?}");
     });
 }
+
+/// A put polled again and again (no waiting for a wake-up) while a getter takes its
+/// value: a poll may come between the getter's claim and its release of the node
+/// (`Selector::is_released`). The put completes exactly once, with the value delivered.
+#[test]
+fn put_polled_while_its_getter_claims_it() {
+    model("put_polled_while_its_getter_claims_it", 3, || {
+        let ch = chan();
+        let c = ch.clone();
+        let p = thread::spawn(move || {
+            let mut put = pin!(c.put(4));
+            let mut cx = Context::from_waker(Waker::noop());
+            loop {
+                if let Poll::Ready(r) = put.as_mut().poll(&mut cx) {
+                    return r;
+                }
+                thread::yield_now();
+            }
+        });
+        assert_eq!(block_on(ch.get()), Some(4));
+        assert_eq!(p.join().unwrap(), Ok(()));
+    });
+}

@@ -239,3 +239,62 @@ fn blocking_put_waiting_on_a_full_buffer_ends_when_closed() {
         "a put on a closed channel"
     );
 }
+
+/// One thread polls each put again and again, without waiting for a wake-up; another
+/// takes each value once the put waits (so the get claims the waiting put).
+fn puts_polled_without_pause<B: Buffer<u64> + Send>(ch: &Chan<u64, B>, n: u64) {
+    // The value whose put is known to wait, plus one (0: none yet).
+    let waiting = AtomicUsize::new(0);
+    let released = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut cx = Context::from_waker(Waker::noop());
+            for v in 0..n {
+                let mut put = pin!(ch.put(v));
+                let mut polls = 0;
+                loop {
+                    polls += 1;
+                    match put.as_mut().poll(&mut cx) {
+                        Poll::Ready(r) => break r.unwrap(),
+                        Poll::Pending => {
+                            waiting.store(v as usize + 1, Ordering::Release);
+                            std::hint::spin_loop();
+                        }
+                    }
+                }
+                if polls > 1 {
+                    released.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+        s.spawn(|| {
+            for v in 0..n {
+                // Let the put of `v` wait first, unless the buffer takes it at once.
+                let mut spins = 0;
+                while waiting.load(Ordering::Acquire) <= v as usize && spins < 1000 {
+                    spins += 1;
+                    std::thread::yield_now();
+                }
+                assert_eq!(
+                    ch.get_blocking(),
+                    Some(v),
+                    "value {v} lost, duplicated or reordered"
+                );
+            }
+        });
+    });
+    // The case under test happened: puts waited and were completed by the getter.
+    assert!(released.into_inner() > 0, "no put ever waited");
+}
+
+/// A poll of a waiting put may land while the getter that claimed it is still writing
+/// its node, and a put whose getter has let go finishes without the channel's lock
+/// (`Selector::is_released`). Each put completes once, and each value arrives once and
+/// in order. Under Miri the race detector also checks that the lock-free finish reads
+/// nothing the getter wrote without ordering.
+#[test]
+fn a_put_polled_without_pause_completes_once_while_its_value_is_taken() {
+    let n = scale(20_000).max(40);
+    puts_polled_without_pause(&Chan::<u64>::new(), n);
+    puts_polled_without_pause(&Chan::<u64, Fixed<u64, 1>>::with_buffer(Fixed::new()), n);
+}
