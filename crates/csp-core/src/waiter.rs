@@ -48,6 +48,12 @@ const RELEASED: usize = 2;
 /// The claim sits above the two flag bits.
 const CLAIM_SHIFT: u32 = 2;
 
+/// The state of a selector claimed for `op` (its waker no longer available to take).
+#[inline(always)]
+const fn claimed_state(op: usize) -> usize {
+    ((op + 1) << CLAIM_SHIFT) | WOKEN
+}
+
 /// The shared part of one waiting party (a plain get/put, or a whole select): its
 /// claim state and its waker.
 ///
@@ -57,8 +63,9 @@ const CLAIM_SHIFT: u32 = 2;
 /// [`notify`](Selector::notify) it (wake it to look again). See `tests/custom_arm.rs`
 /// for a complete event source.
 pub struct Selector {
-    /// `(claimed op + 1) << 2 | RELEASED | WOKEN`; see the module docs. Claims are CAS'ed under the
-    /// lock of the claimed node's channel; the owner writes it under all its locks.
+    /// `(claimed op + 1) << 2 | RELEASED | WOKEN`; see the module docs. Claims are
+    /// CAS'ed under the lock of the claimed node's channel; the owner writes it under
+    /// all its locks.
     state: AtomicUsize,
     /// The owner's waker. Written by the owner holding all its channel locks with
     /// `WOKEN` set; taken by whoever turns `WOKEN` on.
@@ -132,10 +139,8 @@ impl Selector {
     /// a claimed state has already.
     #[inline]
     pub(crate) unsafe fn release_claim(&self, op: usize) {
-        self.state.store(
-            ((op + 1) << CLAIM_SHIFT) | RELEASED | WOKEN,
-            Ordering::Release,
-        );
+        self.state
+            .store(claimed_state(op) | RELEASED, Ordering::Release);
     }
 
     /// Marks `op` as the operation that happened, by the owner itself.
@@ -145,8 +150,7 @@ impl Selector {
     /// the selector is not claimed.
     #[inline]
     pub(crate) unsafe fn set_claimed(&self, op: usize) {
-        self.state
-            .store(((op + 1) << CLAIM_SHIFT) | WOKEN, Ordering::Release);
+        self.state.store(claimed_state(op), Ordering::Release);
     }
 
     /// Makes the selector wait again (for reuse by a stream), dropping any old claim.
@@ -196,7 +200,7 @@ impl Selector {
             }
             match self.state.compare_exchange_weak(
                 s,
-                ((op + 1) << CLAIM_SHIFT) | WOKEN,
+                claimed_state(op),
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {

@@ -245,7 +245,7 @@ fn blocking_put_waiting_on_a_full_buffer_ends_when_closed() {
 fn puts_polled_without_pause<B: Buffer<u64> + Send>(ch: &Chan<u64, B>, n: u64) {
     // The value whose put is known to wait, plus one (0: none yet).
     let waiting = AtomicUsize::new(0);
-    let released = AtomicUsize::new(0);
+    let waited = AtomicUsize::new(0);
     std::thread::scope(|s| {
         s.spawn(|| {
             let mut cx = Context::from_waker(Waker::noop());
@@ -263,7 +263,7 @@ fn puts_polled_without_pause<B: Buffer<u64> + Send>(ch: &Chan<u64, B>, n: u64) {
                     }
                 }
                 if polls > 1 {
-                    released.fetch_add(1, Ordering::Relaxed);
+                    waited.fetch_add(1, Ordering::Relaxed);
                 }
             }
         });
@@ -284,7 +284,7 @@ fn puts_polled_without_pause<B: Buffer<u64> + Send>(ch: &Chan<u64, B>, n: u64) {
         });
     });
     // The case under test happened: puts waited and were completed by the getter.
-    assert!(released.into_inner() > 0, "no put ever waited");
+    assert!(waited.into_inner() > 0, "no put ever waited");
 }
 
 /// A poll of a waiting put may land while the getter that claimed it is still writing
