@@ -105,10 +105,79 @@ pub mod internal {
     pub use crate::select::Select;
     use core::pin::Pin;
 
+    use crate::buffer::Buffer;
+    use crate::lock::RawLock;
+    pub use crate::ops::{GetOp, PutOp};
+    use crate::{Get, Put};
+    use core::cell::Cell;
+
     /// Checks that a select arm's operation is an [`Arm`](crate::Arm).
     #[inline(always)]
     pub fn arm<A: crate::Arm>(a: A) -> A {
         a
+    }
+
+    /// An arm expression on its way into a `select!`. The macro calls
+    /// `(&&ArmExpr::new(e)).select_arm()`: method resolution tries `&&ArmExpr<_>` first,
+    /// where only a [`Get`] or a [`Put`] matches ([`IntoOpArm`]: the future becomes its
+    /// op, and the select's selector serves it), and then `&ArmExpr<A>` for any other
+    /// arm ([`IntoArm`]: used as it is).
+    pub struct ArmExpr<A>(Cell<Option<A>>);
+
+    impl<A> core::fmt::Debug for ArmExpr<A> {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.debug_struct("ArmExpr").finish_non_exhaustive()
+        }
+    }
+
+    impl<A> ArmExpr<A> {
+        #[inline(always)]
+        pub fn new(a: A) -> Self {
+            ArmExpr(Cell::new(Some(a)))
+        }
+        #[inline(always)]
+        fn take(&self) -> A {
+            match self.0.take() {
+                Some(a) => a,
+                None => unreachable!("csp::select!: an arm expression is used once"),
+            }
+        }
+    }
+
+    /// A `Get` or `Put` arm, run as its op.
+    pub trait IntoOpArm {
+        type Arm: crate::Arm;
+        fn select_arm(&self) -> Self::Arm;
+    }
+
+    impl<'a, T, B: Buffer<T>, L: RawLock> IntoOpArm for &ArmExpr<Get<'a, T, B, L>> {
+        type Arm = GetOp<'a, T, B, L>;
+        #[inline(always)]
+        fn select_arm(&self) -> Self::Arm {
+            self.take().into_op()
+        }
+    }
+
+    impl<'a, T, B: Buffer<T>, L: RawLock> IntoOpArm for &ArmExpr<Put<'a, T, B, L>> {
+        type Arm = PutOp<'a, T, B, L>;
+        #[inline(always)]
+        fn select_arm(&self) -> Self::Arm {
+            self.take().into_op()
+        }
+    }
+
+    /// Any other arm, used as it is.
+    pub trait IntoArm {
+        type Arm: crate::Arm;
+        fn select_arm(&self) -> Self::Arm;
+    }
+
+    impl<A: crate::Arm> IntoArm for ArmExpr<A> {
+        type Arm = A;
+        #[inline(always)]
+        fn select_arm(&self) -> A {
+            self.take()
+        }
     }
 
     /// The winning arm's result.

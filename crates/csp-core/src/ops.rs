@@ -25,9 +25,16 @@ use crate::state::{PutOutcome, State};
 use crate::waiter::{Node, Phase, Selector, Waiter};
 use crate::wake::WakeList;
 
-/// Withdraws a plain operation's arm in a critical section of its own (for `Drop` and
+/// Withdraws an operation's arm in a critical section of its own (for `Drop` and
 /// `take_value`), then calls the wakers it owes.
-fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>, sel: &Selector) {
+///
+/// `withdraw` reads nothing from the selector of its [`ArmCx`] (the node records its
+/// own), so a fresh one stands in for whichever selector linked the node.
+#[cold]
+#[inline(never)]
+fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>) {
+    let sel = Selector::new();
+    let sel = &sel;
     let mut wakes = WakeList::new();
     {
         let lock = erase(arm.lock());
@@ -43,8 +50,13 @@ fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>, sel: &Selector) {
 
 // ===== impl GetOp =====
 
-/// The arm part of a get: the channel and the node.
-pub(crate) struct GetOp<'a, T, B, L> {
+/// The arm part of a get: the channel and the node, without a selector of its own.
+///
+/// This is what an inline `ch.get()` arm of [`select!`](crate::select!) becomes: the
+/// select's selector is the only one it needs. Not public API (its constructor is
+/// crate-private); it is public only so the macro can name it.
+#[doc(hidden)]
+pub struct GetOp<'a, T, B: Buffer<T>, L: RawLock> {
     chan: &'a Chan<T, B, L>,
     node: Node<T>,
 }
@@ -240,22 +252,6 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         // SAFETY: completed, so in no list: we own the node.
         unsafe { (*self.node.ptr().as_ptr()).phase = Phase::Idle };
     }
-
-    /// Withdraws a waiting or claimed node in its own critical section (for `Drop`).
-    #[inline]
-    fn withdraw_locked(&mut self, sel: &Selector) {
-        // SAFETY: `exposed` is owner-only: nobody else writes it (module invariants).
-        if unsafe { (*self.node.ptr().as_ptr()).exposed } {
-            self.withdraw_locked_slow(sel);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn withdraw_locked_slow(&mut self, sel: &Selector) {
-        // SAFETY: `self` stays in place (it is pinned inside its future).
-        withdraw_alone(unsafe { Pin::new_unchecked(self) }, sel);
-    }
 }
 
 // SAFETY: the chan's lock guards all state we touch; output appears only in
@@ -363,6 +359,35 @@ impl<T, B: Buffer<T>, L: RawLock> Arm for GetOp<'_, T, B, L> {
     }
 }
 
+/// The ops own their nodes, so their `Drop` is where soundness is restored after a
+/// cancellation: a node the channel may still point at is unlinked under its lock. A
+/// select withdraws its arms before they drop, so there it finds nothing to do.
+macro_rules! drop_withdraws {
+    ($op:ident) => {
+        impl<T, B: Buffer<T>, L: RawLock> Drop for $op<'_, T, B, L> {
+            #[inline]
+            fn drop(&mut self) {
+                if self.node.is_exposed() {
+                    // SAFETY: dropped in place: the op was pinned (in its future or
+                    // select) from the moment its node could be exposed.
+                    withdraw_alone(unsafe { Pin::new_unchecked(self) });
+                }
+            }
+        }
+
+        impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for $op<'_, T, B, L> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($op))
+                    .field("phase", &self.phase())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+drop_withdraws!(GetOp);
+drop_withdraws!(PutOp);
+
 // ===== impl Get =====
 
 /// The future of [`Chan::get`]: resolves to `Some(value)`, or `None` once the channel
@@ -398,6 +423,13 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Get<'a, T, B, L> {
         }
     }
 
+    /// The get without its selector: how an inline `select!` arm runs, on the select's
+    /// selector alone.
+    #[inline(always)]
+    pub(crate) fn into_op(self) -> GetOp<'a, T, B, L> {
+        self.op
+    }
+
     fn project(self: Pin<&mut Self>) -> (Pin<&mut GetOp<'a, T, B, L>>, &Selector) {
         // SAFETY: structural pinning of `op`; `selector` is only ever used by reference.
         unsafe {
@@ -415,14 +447,6 @@ impl<T, B: Buffer<T>, L: RawLock> Future for Get<'_, T, B, L> {
         // SAFETY: the node and selector stay in place; `poll_plain` never moves them.
         let this = unsafe { self.get_unchecked_mut() };
         this.op.poll_plain(&this.selector, cx)
-    }
-}
-
-impl<T, B: Buffer<T>, L: RawLock> Drop for Get<'_, T, B, L> {
-    #[inline]
-    fn drop(&mut self) {
-        // Restores soundness after a cancellation: unlink the node the channel points at.
-        self.op.withdraw_locked(&self.selector);
     }
 }
 
@@ -473,8 +497,10 @@ impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Get<'_, T, B, L> {
 
 // ===== impl PutOp =====
 
-/// The arm part of a put: the channel and the node holding the value.
-pub(crate) struct PutOp<'a, T, B, L> {
+/// The arm part of a put: the channel and the node holding the value, without a
+/// selector of its own (see [`GetOp`]).
+#[doc(hidden)]
+pub struct PutOp<'a, T, B: Buffer<T>, L: RawLock> {
     chan: &'a Chan<T, B, L>,
     node: Node<T>,
 }
@@ -492,21 +518,6 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         let node = self.node.ptr();
         // SAFETY: the lock is held, so the node's fields are ours to read.
         self.chan.with_state(|_| unsafe { (*node.as_ptr()).phase })
-    }
-
-    #[inline]
-    pub(crate) fn withdraw_locked(&mut self, sel: &Selector) {
-        // SAFETY: `exposed` is owner-only: nobody else writes it (module invariants).
-        if unsafe { (*self.node.ptr().as_ptr()).exposed } {
-            self.withdraw_locked_slow(sel);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn withdraw_locked_slow(&mut self, sel: &Selector) {
-        // SAFETY: `self` stays in place (it is pinned inside its future).
-        withdraw_alone(unsafe { Pin::new_unchecked(self) }, sel);
     }
 
     /// The poll of a plain put, with its own selector `sel`: one lock, no dynamic
@@ -676,8 +687,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
     }
 
     /// The value, if it was not delivered (withdrawing a waiting put first).
-    fn take_value(&mut self, sel: &Selector) -> Option<T> {
-        self.withdraw_locked(sel);
+    fn take_value(&mut self) -> Option<T> {
+        if self.node.is_exposed() {
+            // SAFETY: `self` stays in place (it is pinned inside its future).
+            withdraw_alone(unsafe { Pin::new_unchecked(&mut *self) });
+        }
         // SAFETY: after the withdrawal the node is in no list: we own it.
         unsafe {
             let w = self.node.ptr().as_ptr();
@@ -859,6 +873,12 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
         }
     }
 
+    /// The put without its selector (see [`Get::into_op`]).
+    #[inline(always)]
+    pub(crate) fn into_op(self) -> PutOp<'a, T, B, L> {
+        self.op
+    }
+
     fn project(self: Pin<&mut Self>) -> (Pin<&mut PutOp<'a, T, B, L>>, &Selector) {
         // SAFETY: structural pinning of `op`; `selector` is only ever used by reference.
         unsafe {
@@ -895,7 +915,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
     pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
         // SAFETY: `take_value` withdraws (unlinks) before touching the node; nothing moves.
         let this = unsafe { self.get_unchecked_mut() };
-        this.op.take_value(&this.selector)
+        this.op.take_value()
     }
 }
 
@@ -907,14 +927,6 @@ impl<T, B: Buffer<T>, L: RawLock> Future for Put<'_, T, B, L> {
         // SAFETY: the node and selector stay in place; `poll_plain` never moves them.
         let this = unsafe { self.get_unchecked_mut() };
         this.op.poll_plain(&this.selector, cx)
-    }
-}
-
-impl<T, B: Buffer<T>, L: RawLock> Drop for Put<'_, T, B, L> {
-    #[inline]
-    fn drop(&mut self) {
-        // Restores soundness after a cancellation: unlink the node the channel points at.
-        self.op.withdraw_locked(&self.selector);
     }
 }
 
@@ -988,12 +1000,6 @@ impl<T, B: Buffer<T>, L: RawLock> futures_core::Stream for GetStream<'_, T, B, L
 impl<T, B: Buffer<T>, L: RawLock> futures_core::FusedStream for GetStream<'_, T, B, L> {
     fn is_terminated(&self) -> bool {
         self.ended
-    }
-}
-
-impl<T, B: Buffer<T>, L: RawLock> Drop for GetStream<'_, T, B, L> {
-    fn drop(&mut self) {
-        self.op.withdraw_locked(&self.selector);
     }
 }
 

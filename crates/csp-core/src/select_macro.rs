@@ -101,10 +101,18 @@ macro_rules! select {
     (@parse ($b:expr) ($([$id:ident $n:literal ($p:pat) ($e:expr) ($c:expr) ($body:expr)])*) ($($d:tt)*) $ids:tt) => {{
         #[allow(non_camel_case_types, dead_code)]
         enum __CspOut<$($id),*> { $($id($id),)* __Default }
+        #[allow(unused_imports)]
+        use $crate::internal::{IntoArm as _, IntoOpArm as _};
         $(
-            let mut $id = if $c { ::core::option::Option::Some($crate::internal::arm($e)) } else { ::core::option::Option::None };
+            // A `Get`/`Put` written inline runs as its op, on the select's selector.
             #[allow(unused_mut)]
-            let mut $id = ::core::pin::pin!($id);
+            let mut $id = ::core::pin::pin!(::core::option::Option::None);
+            if $c {
+                // Built in place: no copy of the arm through a temporary.
+                $id.set(::core::option::Option::Some($crate::internal::arm(
+                    (&&$crate::internal::ArmExpr::new($e)).select_arm(),
+                )));
+            }
         )*
         let __csp_out = '__csp_select: loop {
             let __csp_winner = {

@@ -67,6 +67,7 @@ impl<T> UnsafeCell<T> {
 /// A tiny PRNG: a number below `bound`, for a select's fair start and a hot lock's
 /// back-off. Races on the seed only make it more random. Under loom always 0, so the
 /// models stay deterministic.
+#[inline]
 pub(crate) fn random(bound: usize) -> usize {
     #[cfg(loom)]
     {

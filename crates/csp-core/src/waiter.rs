@@ -338,6 +338,14 @@ impl<T> Node<T> {
         // SAFETY: `UnsafeCell::get` never returns null.
         unsafe { NonNull::new_unchecked(self.cell.get()) }
     }
+
+    /// Whether the node may be linked or claimed (its owner must withdraw it under the
+    /// lock before it goes away). Only the owner may ask.
+    #[inline]
+    pub(crate) fn is_exposed(&self) -> bool {
+        // SAFETY: `exposed` is owner-only: nobody but the owner writes it.
+        unsafe { (*self.ptr().as_ptr()).exposed }
+    }
 }
 
 #[cfg(all(test, not(loom)))]

@@ -289,6 +289,25 @@ fn select_slice_over_a_runtime_sized_set() {
     assert!(chans.iter().all(|c| c.stats().waiting_gets == 0));
 }
 
+/// An inline `ch.get()`/`ch.put(v)` arm drops its future's own selector and runs on
+/// the select's (smaller, and nothing to build or drop); a pinned future used through
+/// `as_mut()` stays itself, so `take_value` still works on it afterwards. The type
+/// annotations are the assertion: the wrong conversion does not compile.
+#[test]
+#[allow(clippy::needless_borrow)] // `&&` is how `select!` picks the conversion
+fn inline_arms_run_as_their_ops_and_pinned_arms_as_they_are() {
+    use csp_core::internal::{ArmExpr, GetOp, IntoArm as _, IntoOpArm as _, PutOp};
+    use csp_core::{Get, Put};
+    let ch: Buf<u8> = buf();
+    let get: GetOp<'_, u8, _, _> = (&&ArmExpr::new(ch.get())).select_arm();
+    let put: PutOp<'_, u8, _, _> = (&&ArmExpr::new(ch.put(1))).select_arm();
+    assert!(std::mem::size_of_val(&get) < std::mem::size_of::<Get<'_, u8, Fixed<u8, 4>>>());
+    assert!(std::mem::size_of_val(&put) < std::mem::size_of::<Put<'_, u8, Fixed<u8, 4>>>());
+    let mut pinned = pin!(ch.put(2));
+    let _same: std::pin::Pin<&mut Put<'_, u8, _>> = (&&ArmExpr::new(pinned.as_mut())).select_arm();
+    assert_eq!(pinned.as_mut().take_value(), Some(2));
+}
+
 #[test]
 fn dropping_a_waiting_select_withdraws_every_arm() {
     let a: Chan<u8> = Chan::new();
