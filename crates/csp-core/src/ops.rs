@@ -270,12 +270,20 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for GetOp<'_, T, B, L> {
         // common case first, in few registers: a buffered value and nobody else
         // involved; the rest runs out of line.
         unsafe {
-            if !unbuffered::<T, B>() && (*w).phase == Phase::Idle {
-                if let Some(v) = self.chan.with_state_locked(|st| st.take_quick()) {
-                    (*w).value = Some(v);
-                    (*w).phase = Phase::Done;
-                    (*w).exposed = false;
-                    return true;
+            if (*w).phase == Phase::Idle {
+                if !unbuffered::<T, B>() {
+                    if let Some(v) = self.chan.with_state_locked(|st| st.take_quick()) {
+                        (*w).value = Some(v);
+                        (*w).phase = Phase::Done;
+                        (*w).exposed = false;
+                        return true;
+                    }
+                }
+                // A get in no queue that finds nothing to take fails without side
+                // effects: decide that here, not in a call (a select that goes on to
+                // wait tries each arm twice).
+                if self.chan.with_state_locked(|st| st.get_must_wait()) {
+                    return false;
                 }
             }
             self.get_unchecked_mut().try_complete_slow(cx)

@@ -591,6 +591,19 @@ impl<T, B: Buffer<T>> State<T, B> {
         self.buffer.take()
     }
 
+    /// Whether `try_get` would find nothing at all: no orphan, nothing buffered, no
+    /// putter waiting, not closed. (A get in no queue then only has to wait.)
+    ///
+    /// # Safety
+    /// Lock held.
+    #[inline(always)]
+    pub(crate) unsafe fn get_must_wait(&self) -> bool {
+        self.n_putters == 0
+            && !self.closed
+            && !self.hand_over.has_orphan()
+            && !self.buffer.can_take()
+    }
+
     // ===== putting =====
 
     /// The uncontended put: moves `*value` into a buffer with room when nobody waits and
