@@ -726,6 +726,10 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
         let done = unsafe {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
+                if (*w).phase == Phase::Idle && st.put_must_wait() {
+                    // In no queue and nowhere to go: fail without touching the value.
+                    return false;
+                }
                 match (*w).phase {
                     Phase::Idle | Phase::Linked => {
                         let queued = (*w).phase == Phase::Linked;

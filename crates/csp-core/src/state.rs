@@ -629,6 +629,16 @@ impl<T, B: Buffer<T>> State<T, B> {
         true
     }
 
+    /// Whether `try_put` would leave a put that is in no queue waiting: the channel is
+    /// open, the buffer has no room and no getter waits.
+    ///
+    /// # Safety
+    /// Lock held.
+    #[inline(always)]
+    pub(crate) unsafe fn put_must_wait(&self) -> bool {
+        self.n_getters == 0 && !self.closed && !self.buffer.can_add()
+    }
+
     /// Tries to deliver `v` for selector `me` right now. `queued` says whether the put
     /// was waiting in the queue before (such a put still delivers after a close).
     ///
