@@ -48,7 +48,8 @@ pub struct PutSink<
 > {
     chan: &'a Chan<T, B, L>,
     /// The item being delivered. Its node may be linked while it waits, so it is
-    /// pinned with the sink and withdrawn before it is replaced or dropped.
+    /// pinned with the sink; it is replaced only once delivered, and its `Drop`
+    /// withdraws it from the queue if the sink goes away first.
     pending: Option<PutOp<'a, T, B, L>>,
     selector: Selector,
 }
@@ -115,19 +116,39 @@ impl<T, B: Buffer<T>, L: RawLock> Sink<T> for PutSink<'_, T, B, L> {
     }
 }
 
-impl<T, B: Buffer<T>, L: RawLock> Drop for PutSink<'_, T, B, L> {
-    fn drop(&mut self) {
-        // Restores soundness after a cancellation: unlink a waiting item's node.
-        if let Some(op) = self.pending.as_mut() {
-            op.withdraw_locked(&self.selector);
-        }
-    }
-}
-
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for PutSink<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PutSink")
             .field("pending", &self.pending.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, feature = "std", not(loom)))]
+mod tests {
+    use super::PutSink;
+    use crate::Chan;
+    use core::pin::pin;
+    use core::task::{Context, Poll, Waker};
+    use futures_sink::Sink;
+
+    /// A sink dropped while its item waits in the queue takes the item out of the
+    /// queue: the channel forgets it, and nothing is delivered.
+    #[test]
+    fn a_sink_dropped_while_its_item_waits_unlinks_it_and_delivers_nothing() {
+        let ch: Chan<u8> = Chan::new();
+        let mut cx = Context::from_waker(Waker::noop());
+        {
+            let mut sink = pin!(PutSink::new(&ch));
+            assert!(matches!(
+                sink.as_mut().poll_ready(&mut cx),
+                Poll::Ready(Ok(()))
+            ));
+            sink.as_mut().start_send(7).unwrap();
+            assert!(sink.as_mut().poll_flush(&mut cx).is_pending());
+            assert_eq!(ch.stats().waiting_puts, 1);
+        }
+        assert_eq!(ch.stats().waiting_puts, 0);
+        assert!(ch.try_get().is_err(), "the dropped item was not delivered");
     }
 }
