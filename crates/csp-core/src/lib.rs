@@ -111,12 +111,6 @@ pub mod internal {
     use crate::{Get, Put};
     use core::cell::Cell;
 
-    /// Checks that a select arm's operation is an [`Arm`](crate::Arm).
-    #[inline(always)]
-    pub fn arm<A: crate::Arm>(a: A) -> A {
-        a
-    }
-
     /// An arm expression on its way into a `select!`. The macro calls
     /// `(&&ArmExpr::new(e)).select_arm()`: method resolution tries `&&ArmExpr<_>` first,
     /// where only a [`Get`] or a [`Put`] matches ([`IntoOpArm`]: the future becomes its

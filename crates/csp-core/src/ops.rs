@@ -372,14 +372,23 @@ impl<T, B: Buffer<T>, L: RawLock> Arm for GetOp<'_, T, B, L> {
 /// select withdraws its arms before they drop, so there it finds nothing to do.
 macro_rules! drop_withdraws {
     ($op:ident) => {
-        impl<T, B: Buffer<T>, L: RawLock> Drop for $op<'_, T, B, L> {
+        impl<T, B: Buffer<T>, L: RawLock> $op<'_, T, B, L> {
+            /// Withdraws the node in a critical section of its own if the channel may
+            /// still point at it (for `Drop` and `take_value`).
             #[inline]
-            fn drop(&mut self) {
+            fn withdraw_exposed(&mut self) {
                 if self.node.is_exposed() {
-                    // SAFETY: dropped in place: the op was pinned (in its future or
+                    // SAFETY: the op stays in place: it was pinned (in its future or
                     // select) from the moment its node could be exposed.
                     withdraw_alone(unsafe { Pin::new_unchecked(self) });
                 }
+            }
+        }
+
+        impl<T, B: Buffer<T>, L: RawLock> Drop for $op<'_, T, B, L> {
+            #[inline]
+            fn drop(&mut self) {
+                self.withdraw_exposed();
             }
         }
 
@@ -696,10 +705,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
 
     /// The value, if it was not delivered (withdrawing a waiting put first).
     fn take_value(&mut self) -> Option<T> {
-        if self.node.is_exposed() {
-            // SAFETY: `self` stays in place (it is pinned inside its future).
-            withdraw_alone(unsafe { Pin::new_unchecked(&mut *self) });
-        }
+        self.withdraw_exposed();
         // SAFETY: after the withdrawal the node is in no list: we own it.
         unsafe {
             let w = self.node.ptr().as_ptr();

@@ -109,9 +109,9 @@ macro_rules! select {
             let mut $id = ::core::pin::pin!(::core::option::Option::None);
             if $c {
                 // Built in place: no copy of the arm through a temporary.
-                $id.set(::core::option::Option::Some($crate::internal::arm(
+                $id.set(::core::option::Option::Some(
                     (&&$crate::internal::ArmExpr::new($e)).select_arm(),
-                )));
+                ));
             }
         )*
         let __csp_out = '__csp_select: loop {

@@ -594,6 +594,11 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Whether `try_get` would find nothing at all: no orphan, nothing buffered, no
     /// putter waiting, not closed. (A get in no queue then only has to wait.)
     ///
+    /// This is `!getters_could_act()` except that any closed channel counts as "may
+    /// act" and goes to the slow path. Spelled out, not derived: calling
+    /// `getters_could_act` here cost select2/1024 20 instructions per message (296 →
+    /// 317) and select2/1 30.
+    ///
     /// # Safety
     /// Lock held.
     #[inline(always)]
