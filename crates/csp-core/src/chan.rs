@@ -146,6 +146,15 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     }
 
     /// The channel's name, if it has one.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// static JOBS: Chan<u8> = Chan::new().with_name("jobs");
+    /// static ANON: Chan<u8> = Chan::new();
+    /// assert_eq!(JOBS.name(), Some("jobs"));
+    /// assert_eq!(ANON.name(), None);
+    /// ```
     pub fn name(&self) -> Option<&'static str> {
         self.name
     }
@@ -365,6 +374,15 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     }
 
     /// Whether [`close`](Chan::close) was called.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// let ch: Chan<u8> = Chan::new();
+    /// assert!(!ch.is_closed());
+    /// ch.close();
+    /// assert!(ch.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.with_state(|st| st.closed)
     }
@@ -385,11 +403,30 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     }
 
     /// Whether the buffer holds no value.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 2>> = Chan::with_buffer(Fixed::new());
+    /// assert!(ch.is_empty());
+    /// ch.try_put(1).unwrap();
+    /// assert!(!ch.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The buffer's capacity (0 for a rendezvous channel).
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 3>> = Chan::with_buffer(Fixed::new());
+    /// assert_eq!(ch.capacity(), 3);
+    /// assert_eq!(Chan::<u8>::new().capacity(), 0);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.with_state(|st| st.buffer.capacity())
     }

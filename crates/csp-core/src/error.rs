@@ -24,6 +24,15 @@ pub struct Closed<T>(pub T);
 
 impl<T> Closed<T> {
     /// The value that was not delivered.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// let ch: Chan<String> = Chan::new();
+    /// ch.close();
+    /// let err = csp_core::block_on(ch.put("kept".to_string())).unwrap_err();
+    /// assert_eq!(err.into_inner(), "kept");
+    /// ```
     pub fn into_inner(self) -> T {
         self.0
     }
@@ -63,7 +72,18 @@ pub enum TryPutError<T> {
 }
 
 impl<T> TryPutError<T> {
-    /// The value that was not delivered.
+    /// The value that was not delivered, whatever the reason.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// let ch: Chan<String> = Chan::new();
+    /// let full = ch.try_put("a".to_string()).unwrap_err(); // nobody waits to take it
+    /// assert_eq!(full.into_inner(), "a");
+    /// ch.close();
+    /// let closed = ch.try_put("b".to_string()).unwrap_err();
+    /// assert_eq!(closed.into_inner(), "b");
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             TryPutError::Full(v) | TryPutError::Closed(v) => v,
@@ -71,11 +91,31 @@ impl<T> TryPutError<T> {
     }
 
     /// Whether the put failed for want of room.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// ch.try_put(1).unwrap();
+    /// let err = ch.try_put(2).unwrap_err();
+    /// assert!(err.is_full() && !err.is_closed());
+    /// ```
     pub fn is_full(&self) -> bool {
         matches!(self, TryPutError::Full(_))
     }
 
     /// Whether the put failed because the channel is closed.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Fixed;
+    /// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// ch.close();
+    /// let err = ch.try_put(1).unwrap_err(); // there is room, but the channel is closed
+    /// assert!(err.is_closed() && !err.is_full());
+    /// ```
     pub fn is_closed(&self) -> bool {
         matches!(self, TryPutError::Closed(_))
     }

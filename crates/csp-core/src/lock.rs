@@ -47,9 +47,29 @@ pub unsafe trait RawLock {
     fn new() -> Self;
 
     /// Acquires the lock, waiting as long as needed.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// let l = SpinLock::INIT;
+    /// l.lock();
+    /// assert!(!l.try_lock()); // held
+    /// // SAFETY: we hold the lock.
+    /// unsafe { l.unlock() };
+    /// ```
     fn lock(&self);
 
     /// Acquires the lock if it is free now; returns whether it did.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// let l = SpinLock::INIT;
+    /// assert!(l.try_lock()); // it was free: now we hold it
+    /// assert!(!l.try_lock()); // held: not acquired
+    /// // SAFETY: the first `try_lock` acquired it.
+    /// unsafe { l.unlock() };
+    /// ```
     fn try_lock(&self) -> bool;
 
     /// Acquires the lock, waiting eagerly: a lock that backs off under contention (as
@@ -57,6 +77,16 @@ pub unsafe trait RawLock {
     /// channels' locks this way: it may hold other locks, which would be held through
     /// the back-off, and it is usually the one taker that a channel's putters all wait
     /// for. The default is [`lock`](Self::lock).
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// let l = SpinLock::INIT;
+    /// l.lock_eager();
+    /// assert!(!l.try_lock()); // held, as after `lock`
+    /// // SAFETY: we hold the lock.
+    /// unsafe { l.unlock() };
+    /// ```
     #[inline]
     fn lock_eager(&self) {
         self.lock()
@@ -66,6 +96,17 @@ pub unsafe trait RawLock {
     ///
     /// # Safety
     /// The caller holds the lock: it called `lock` and has not called `unlock` since.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// let l = SpinLock::INIT;
+    /// l.lock();
+    /// // SAFETY: we hold the lock.
+    /// unsafe { l.unlock() };
+    /// assert!(l.try_lock()); // free again
+    /// # unsafe { l.unlock() };
+    /// ```
     unsafe fn unlock(&self);
 }
 
@@ -275,6 +316,27 @@ mod cs {
     ///
     /// It serialises with every other critical section in the program, which is what
     /// makes it interrupt-safe and also why it is not the default on multi-core hosts.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Fixed;
+    /// use csp_core::lock::CriticalSectionLock;
+    /// # // The program must provide a critical-section implementation (on firmware, its
+    /// # // HAL or `cortex-m` does); this single-threaded example makes do with a no-op.
+    /// # struct NoOp;
+    /// # critical_section::set_impl!(NoOp);
+    /// # // SAFETY: this doctest runs on one thread and has no interrupt handlers.
+    /// # unsafe impl critical_section::Impl for NoOp {
+    /// #     unsafe fn acquire() -> critical_section::RawRestoreState { Default::default() }
+    /// #     unsafe fn release(_: critical_section::RawRestoreState) {}
+    /// # }
+    ///
+    /// // Safe to share with interrupt handlers on a single-core microcontroller:
+    /// static EVENTS: Chan<u8, Fixed<u8, 4>, CriticalSectionLock> = Chan::with_lock(Fixed::new());
+    /// EVENTS.try_put(1).unwrap(); // e.g. from an interrupt handler
+    /// assert_eq!(EVENTS.try_get(), Ok(1));
+    /// ```
     pub struct CriticalSectionLock {
         /// The state to restore on release. Written only by the holder of the critical
         /// section, so no other context observes it mid-write.
@@ -327,10 +389,32 @@ mod cs {
 
 /// The lock that `Chan<T>` uses when none is named: [`SpinLock`], or the
 /// critical-section lock when the `critical-section` feature is on.
+///
+/// # Examples
+/// ```
+/// use core::any::TypeId;
+/// use csp_core::Chan;
+/// use csp_core::buffer::Rendezvous;
+/// use csp_core::lock::{DefaultLock, SpinLock};
+/// static CH: Chan<u8, Rendezvous, DefaultLock> = Chan::new();
+/// let _: &Chan<u8> = &CH; // the same type: `Chan<u8>` uses the default lock
+/// assert_eq!(TypeId::of::<DefaultLock>(), TypeId::of::<SpinLock>());
+/// ```
 #[cfg(not(feature = "critical-section"))]
 pub type DefaultLock = SpinLock;
 
 /// The lock that `Chan<T>` uses when none is named: [`SpinLock`], or the
 /// critical-section lock when the `critical-section` feature is on.
+///
+/// # Examples
+/// ```
+/// use core::any::TypeId;
+/// use csp_core::Chan;
+/// use csp_core::buffer::Rendezvous;
+/// use csp_core::lock::{CriticalSectionLock, DefaultLock};
+/// static CH: Chan<u8, Rendezvous, DefaultLock> = Chan::new();
+/// let _: &Chan<u8> = &CH; // the same type: `Chan<u8>` uses the default lock
+/// assert_eq!(TypeId::of::<DefaultLock>(), TypeId::of::<CriticalSectionLock>());
+/// ```
 #[cfg(feature = "critical-section")]
 pub type DefaultLock = CriticalSectionLock;

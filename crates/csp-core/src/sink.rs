@@ -56,6 +56,24 @@ pub struct PutSink<
 
 impl<'a, T, B: Buffer<T>, L: RawLock> PutSink<'a, T, B, L> {
     /// A sink into `chan`.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::future::poll_fn;
+    /// use core::pin::pin;
+    /// use futures_sink::Sink;
+    /// use csp_core::{Chan, PutSink};
+    /// use csp_core::buffer::Fixed;
+    ///
+    /// static CH: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// # csp_core::block_on(async {
+    /// let mut sink = pin!(PutSink::new(&CH));
+    /// poll_fn(|cx| sink.as_mut().poll_ready(cx)).await.unwrap();
+    /// sink.as_mut().start_send(7).unwrap();
+    /// poll_fn(|cx| sink.as_mut().poll_flush(cx)).await.unwrap();
+    /// assert_eq!(CH.try_get(), Ok(7));
+    /// # });
+    /// ```
     pub fn new(chan: &'a Chan<T, B, L>) -> Self {
         PutSink {
             chan,

@@ -14,8 +14,10 @@ fn check(capacity: usize, what: &str) {
     );
 }
 
+/// A run-time-capacity buffer type: its doc comment, name, `new`'s doc comment after the
+/// `# Panics` section (`new_doc`: its examples), and its put policy.
 macro_rules! dynamic_buffer {
-    ($(#[$doc:meta])* $name:ident, $what:literal, can_add = |$q:ident, $cap:ident| $can_add:expr, add = |$aq:ident, $acap:ident, $v:ident| $add:expr) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, new_doc = { $(#[$new_doc:meta])* }, can_add = |$q:ident, $cap:ident| $can_add:expr, add = |$aq:ident, $acap:ident, $v:ident| $add:expr) => {
         $(#[$doc])*
         pub struct $name<T> {
             queue: Ring<T, Box<[MaybeUninit<T>]>>,
@@ -26,6 +28,8 @@ macro_rules! dynamic_buffer {
             ///
             /// # Panics
             /// If `capacity` is 0.
+            ///
+            $(#[$new_doc])*
             pub fn new(capacity: usize) -> Self {
                 check(capacity, $what);
                 $name {
@@ -71,6 +75,25 @@ dynamic_buffer!(
     /// assert_eq!(ch.capacity(), 3);
     /// ```
     DynFixed, "DynFixed",
+    new_doc = {
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// use csp_core::buffer::{Buffer, DynFixed};
+        /// let b: DynFixed<u8> = DynFixed::new(2);
+        /// assert_eq!((b.len(), b.capacity()), (0, 2));
+        /// let ch: Chan<u8, _> = Chan::with_buffer(b);
+        /// ch.try_put(1).unwrap();
+        /// ch.try_put(2).unwrap();
+        /// assert!(ch.try_put(3).unwrap_err().is_full()); // a put waits for room
+        /// ```
+        /// A capacity of 0 panics (use a rendezvous channel, [`Chan::new`](crate::Chan::new)):
+        /// ```should_panic
+        /// use csp_core::buffer::DynFixed;
+        /// // panics with "csp: a DynFixed buffer needs a capacity of at least 1 (got 0); ..."
+        /// let _ = DynFixed::<u8>::new(0);
+        /// ```
+    },
     can_add = |q, cap| q.len() < cap,
     add = |q, _cap, v| q.push_back(v).err()
 );
@@ -87,6 +110,25 @@ dynamic_buffer!(
     /// assert_eq!(ch.try_get(), Ok(1));
     /// ```
     DynDropping, "DynDropping",
+    new_doc = {
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// use csp_core::buffer::{Buffer, DynDropping};
+        /// let b: DynDropping<u8> = DynDropping::new(2);
+        /// assert_eq!((b.len(), b.capacity()), (0, 2));
+        /// let ch: Chan<u8, _> = Chan::with_buffer(b);
+        /// for v in 1..=3 { ch.try_put(v).unwrap(); } // 3 is dropped
+        /// assert_eq!(ch.try_get(), Ok(1));
+        /// assert_eq!(ch.try_get(), Ok(2));
+        /// ```
+        /// A capacity of 0 panics (use a rendezvous channel, [`Chan::new`](crate::Chan::new)):
+        /// ```should_panic
+        /// use csp_core::buffer::DynDropping;
+        /// // panics with "csp: a DynDropping buffer needs a capacity of at least 1 (got 0); ..."
+        /// let _ = DynDropping::<u8>::new(0);
+        /// ```
+    },
     can_add = |_q, _cap| true,
     add = |q, _cap, v| q.push_back(v).err()
 );
@@ -103,6 +145,25 @@ dynamic_buffer!(
     /// assert_eq!(ch.try_get(), Ok(2));
     /// ```
     DynSliding, "DynSliding",
+    new_doc = {
+        /// # Examples
+        /// ```
+        /// use csp_core::Chan;
+        /// use csp_core::buffer::{Buffer, DynSliding};
+        /// let b: DynSliding<u8> = DynSliding::new(2);
+        /// assert_eq!((b.len(), b.capacity()), (0, 2));
+        /// let ch: Chan<u8, _> = Chan::with_buffer(b);
+        /// for v in 1..=3 { ch.try_put(v).unwrap(); } // 1 slides out
+        /// assert_eq!(ch.try_get(), Ok(2));
+        /// assert_eq!(ch.try_get(), Ok(3));
+        /// ```
+        /// A capacity of 0 panics (use a rendezvous channel, [`Chan::new`](crate::Chan::new)):
+        /// ```should_panic
+        /// use csp_core::buffer::DynSliding;
+        /// // panics with "csp: a DynSliding buffer needs a capacity of at least 1 (got 0); ..."
+        /// let _ = DynSliding::<u8>::new(0);
+        /// ```
+    },
     can_add = |_q, _cap| true,
     add = |q, cap, v| {
         let oldest = if q.len() >= cap { q.pop_front() } else { None };

@@ -25,6 +25,14 @@ pub struct Fixed<T, const N: usize> {
 
 impl<T, const N: usize> Fixed<T, N> {
     /// An empty buffer.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    /// let b: Fixed<u8, 4> = Fixed::new();
+    /// assert!(b.is_empty());
+    /// assert_eq!(b.capacity(), 4);
+    /// ```
     pub const fn new() -> Self {
         const {
             assert!(

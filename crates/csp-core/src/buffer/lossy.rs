@@ -40,10 +40,14 @@ pub struct Sliding<T, const N: usize> {
     queue: Ring<T, [MaybeUninit<T>; N]>,
 }
 
+/// `new`, `Default` and `Debug` for a lossy buffer; `new_doc` holds the rest of `new`'s
+/// doc comment (its examples, which differ by policy).
 macro_rules! lossy_common {
-    ($name:ident, $what:literal) => {
+    ($name:ident, $what:literal, new_doc = { $(#[$new_doc:meta])* }) => {
         impl<T, const N: usize> $name<T, N> {
             /// An empty buffer.
+            ///
+            $(#[$new_doc])*
             pub const fn new() -> Self {
                 const {
                     assert!(
@@ -72,8 +76,40 @@ macro_rules! lossy_common {
     };
 }
 
-lossy_common!(Dropping, "Dropping");
-lossy_common!(Sliding, "Sliding");
+lossy_common!(
+    Dropping,
+    "Dropping",
+    new_doc = {
+        /// # Examples
+        /// When it is full, the value being added is discarded (and returned):
+        /// ```
+        /// use csp_core::buffer::{Buffer, Dropping};
+        /// let mut b: Dropping<u8, 2> = Dropping::new();
+        /// assert!(b.is_empty());
+        /// b.add(1);
+        /// b.add(2);
+        /// assert_eq!(b.add(3), Some(3)); // the newest value is dropped
+        /// assert_eq!((b.take(), b.take()), (Some(1), Some(2)));
+        /// ```
+    }
+);
+lossy_common!(
+    Sliding,
+    "Sliding",
+    new_doc = {
+        /// # Examples
+        /// When it is full, the oldest value is discarded (and returned) to make room:
+        /// ```
+        /// use csp_core::buffer::{Buffer, Sliding};
+        /// let mut b: Sliding<u8, 2> = Sliding::new();
+        /// assert!(b.is_empty());
+        /// b.add(1);
+        /// b.add(2);
+        /// assert_eq!(b.add(3), Some(1)); // the oldest value slides out
+        /// assert_eq!((b.take(), b.take()), (Some(2), Some(3)));
+        /// ```
+    }
+);
 
 impl<T, const N: usize> Buffer<T> for Dropping<T, N> {
     #[inline]

@@ -88,27 +88,89 @@ pub use dynamic::{DynDropping, DynFixed, DynSliding};
 /// ```
 pub trait Buffer<T> {
     /// Whether a put may complete now without waiting.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    /// let mut b: Fixed<u8, 1> = Fixed::new();
+    /// assert!(b.can_add());
+    /// b.add(1);
+    /// assert!(!b.can_add()); // full: a put would wait
+    /// ```
     fn can_add(&self) -> bool;
 
     /// Stores `value`. A lossy buffer may discard a value here (the new one, or an old
     /// one) and returns it; the channel drops it after releasing its lock.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed, Sliding};
+    /// let mut b: Fixed<u8, 2> = Fixed::new();
+    /// assert_eq!(b.add(1), None); // stored, nothing discarded
+    /// let mut s: Sliding<u8, 1> = Sliding::new();
+    /// s.add(1);
+    /// assert_eq!(s.add(2), Some(1)); // a lossy buffer returns what it discards
+    /// ```
     fn add(&mut self, value: T) -> Option<T>;
 
     /// Whether a get may take a value now.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    /// let mut b: Fixed<u8, 2> = Fixed::new();
+    /// assert!(!b.can_take());
+    /// b.add(1);
+    /// assert!(b.can_take());
+    /// ```
     fn can_take(&self) -> bool;
 
     /// Takes the next value (a clone, for a promise). `None` only if `can_take` is false.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    /// let mut b: Fixed<u8, 2> = Fixed::new();
+    /// b.add(1);
+    /// b.add(2);
+    /// assert_eq!((b.take(), b.take(), b.take()), (Some(1), Some(2), None)); // FIFO
+    /// ```
     fn take(&mut self) -> Option<T>;
 
     /// The number of values held.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    /// let mut b: Fixed<u8, 2> = Fixed::new();
+    /// b.add(1);
+    /// assert_eq!(b.len(), 1);
+    /// ```
     fn len(&self) -> usize;
 
     /// Whether no value is held.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    /// let mut b: Fixed<u8, 2> = Fixed::new();
+    /// assert!(b.is_empty());
+    /// b.add(1);
+    /// assert!(!b.is_empty());
+    /// ```
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The number of values it can hold (0 for a rendezvous).
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed, Rendezvous};
+    /// let b: Fixed<u8, 2> = Fixed::new();
+    /// assert_eq!(b.capacity(), 2);
+    /// assert_eq!(Buffer::<u8>::capacity(&Rendezvous), 0);
+    /// ```
     fn capacity(&self) -> usize;
 }
 

@@ -22,6 +22,16 @@ pub struct Promise<T> {
 
 impl<T> Promise<T> {
     /// An empty promise.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Promise;
+    /// static READY: Chan<u8, Promise<u8>> = Chan::with_buffer(Promise::new());
+    /// assert!(READY.try_get().is_err()); // nothing promised yet
+    /// READY.try_put(7).unwrap();
+    /// assert_eq!(READY.try_get(), Ok(7));
+    /// ```
     pub const fn new() -> Self {
         Promise { value: None }
     }
