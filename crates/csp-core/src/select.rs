@@ -65,13 +65,58 @@ pub const DEFAULT: usize = usize::MAX;
 /// let l = SpinLock::INIT;
 /// let dyn_lock: &dyn ArmLock = &l;
 /// dyn_lock.acquire();
+/// // SAFETY: we hold the lock: `acquire` just took it.
 /// unsafe { dyn_lock.release() };
 /// ```
 pub trait ArmLock {
     /// Acquires the lock.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::ArmLock;
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// let l = SpinLock::INIT;
+    /// (&l as &dyn ArmLock).acquire();
+    /// assert!(!l.try_lock()); // held
+    /// // SAFETY: we hold the lock: `acquire` took it.
+    /// unsafe { l.release() };
+    /// ```
     fn acquire(&self);
     /// Acquires the lock without backing off (see [`RawLock::lock_eager`]); how a
     /// select takes its locks. The default is [`acquire`](Self::acquire).
+    ///
+    /// # Examples
+    /// A [`RawLock`] is taken with its [`lock_eager`](RawLock::lock_eager); any other
+    /// `ArmLock` gets [`acquire`](Self::acquire) unless it overrides this method:
+    /// ```
+    /// use core::cell::Cell;
+    /// use csp_core::ArmLock;
+    /// use csp_core::lock::{RawLock, SpinLock};
+    ///
+    /// let l = SpinLock::INIT;
+    /// l.acquire_eager();
+    /// assert!(!l.try_lock()); // held
+    /// // SAFETY: we hold the lock: `acquire_eager` took it.
+    /// unsafe { l.release() };
+    ///
+    /// /// A lock that counts how often it was taken.
+    /// struct Counted(SpinLock, Cell<u32>);
+    /// impl ArmLock for Counted {
+    ///     fn acquire(&self) {
+    ///         self.0.lock();
+    ///         self.1.set(self.1.get() + 1);
+    ///     }
+    ///     unsafe fn release(&self) {
+    ///         // SAFETY: our caller holds the lock (the contract of `release`).
+    ///         unsafe { self.0.unlock() }
+    ///     }
+    /// }
+    /// let c = Counted(SpinLock::INIT, Cell::new(0));
+    /// c.acquire_eager();
+    /// assert_eq!(c.1.get(), 1); // by way of `acquire`
+    /// // SAFETY: we hold the lock: `acquire_eager` took it.
+    /// unsafe { c.release() };
+    /// ```
     fn acquire_eager(&self) {
         self.acquire()
     }
@@ -79,6 +124,20 @@ pub trait ArmLock {
     ///
     /// # Safety
     /// The caller holds the lock.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::ArmLock;
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// let l = SpinLock::INIT;
+    /// let dyn_lock: &dyn ArmLock = &l;
+    /// dyn_lock.acquire();
+    /// // SAFETY: we hold the lock: `acquire` just took it.
+    /// unsafe { dyn_lock.release() };
+    /// assert!(l.try_lock()); // free again
+    /// // SAFETY: we hold the lock: `try_lock` just took it.
+    /// unsafe { l.unlock() };
+    /// ```
     unsafe fn release(&self);
 }
 
@@ -101,6 +160,63 @@ impl<L: RawLock> ArmLock for L {
 /// What an arm method gets to work with: the selector it belongs to, its index, and
 /// the list where it leaves the wakers it owes. See `tests/custom_arm.rs` for an event
 /// source built on it.
+///
+/// # Examples
+/// A select makes one for every call of a [`RawArm`] method. An event source that is
+/// always ready, and that owes a wake-up to an observer when it completes:
+/// ```
+/// use core::cell::Cell;
+/// use core::pin::{pin, Pin};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use std::task::{Wake, Waker};
+/// use csp_core::lock::{RawLock, SpinLock};
+/// use csp_core::{ArmCx, ArmLock, Chan, RawArm, Select};
+///
+/// struct Ready {
+///     lock: SpinLock,
+///     observer: Waker,
+///     /// The index it completed as.
+///     op: Cell<Option<usize>>,
+/// }
+///
+/// // SAFETY: it completes only in `try_complete`, never waits (so it keeps no
+/// // selector), and pushes one waker.
+/// unsafe impl RawArm for Ready {
+///     fn lock(&self) -> &dyn ArmLock {
+///         &self.lock
+///     }
+///     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+///         assert!(!cx.selector().is_claimed());
+///         self.op.set(Some(cx.op()));
+///         cx.wakes().push(self.observer.clone());
+///         true
+///     }
+///     unsafe fn wait(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+///     unsafe fn finish(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+///     unsafe fn withdraw(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+/// }
+///
+/// struct Count(AtomicUsize);
+/// impl Wake for Count {
+///     fn wake(self: Arc<Self>) {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let woken = Arc::new(Count(AtomicUsize::new(0)));
+/// let ch: Chan<u8> = Chan::new();
+/// let mut get = pin!(ch.get());
+/// let mut ready = pin!(Ready {
+///     lock: SpinLock::INIT,
+///     observer: Waker::from(woken.clone()),
+///     op: Cell::new(None),
+/// });
+/// let sel = Select::new((Some(get.as_mut()), Some(ready.as_mut())), true, false);
+/// assert_eq!(sel.try_now(), Some(1));
+/// assert_eq!(ready.op.get(), Some(1));
+/// assert_eq!(woken.0.load(Ordering::Relaxed), 1);
+/// ```
 pub struct ArmCx<'a> {
     selector: &'a Selector,
     op: usize,
@@ -126,15 +242,147 @@ impl<'a> ArmCx<'a> {
 
     /// The waiting party this arm belongs to. Store a pointer to it in the wait queue
     /// entry; it stays valid until [`RawArm::withdraw`] or [`RawArm::finish`] returns.
+    ///
+    /// # Examples
+    /// An event source that never completes, whose wait entry is a `Cell`: all arms of
+    /// a select wait for the same selector, and `withdraw` sees the one `wait` stored.
+    /// ```
+    /// use core::cell::Cell;
+    /// use core::future::Future;
+    /// use core::pin::{pin, Pin};
+    /// use core::ptr;
+    /// use core::task::{Context, Waker};
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// use csp_core::{ArmCx, ArmLock, RawArm, Select, Selector};
+    ///
+    /// struct Never<'a> {
+    ///     lock: SpinLock,
+    ///     entry: &'a Cell<*const Selector>,
+    /// }
+    ///
+    /// // SAFETY: it never completes and nobody claims it; `withdraw` empties the entry,
+    /// // the only place that keeps the selector; it pushes no wakers.
+    /// unsafe impl RawArm for Never<'_> {
+    ///     fn lock(&self) -> &dyn ArmLock {
+    ///         &self.lock
+    ///     }
+    ///     unsafe fn try_complete(self: Pin<&mut Self>, _: &mut ArmCx<'_>) -> bool {
+    ///         false
+    ///     }
+    ///     unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+    ///         self.entry.set(cx.selector());
+    ///     }
+    ///     unsafe fn finish(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {
+    ///         unreachable!("nobody claims it");
+    ///     }
+    ///     unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) {
+    ///         assert!(ptr::eq(self.entry.replace(ptr::null()), cx.selector()));
+    ///     }
+    /// }
+    ///
+    /// let (a, b) = (Cell::new(ptr::null()), Cell::new(ptr::null()));
+    /// {
+    ///     let mut x = pin!(Never { lock: SpinLock::INIT, entry: &a });
+    ///     let mut y = pin!(Never { lock: SpinLock::INIT, entry: &b });
+    ///     let mut sel = pin!(Select::new((Some(x.as_mut()), Some(y.as_mut())), false, false));
+    ///     assert!(sel.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    ///     assert!(!a.get().is_null() && ptr::eq(a.get(), b.get()));
+    /// } // dropping the select withdraws both arms
+    /// assert!(a.get().is_null() && b.get().is_null());
+    /// ```
     pub fn selector(&self) -> &'a Selector {
         self.selector
     }
     /// This arm's index in its select.
+    ///
+    /// # Examples
+    /// An event source that is always ready and reports the index it completed as:
+    /// ```
+    /// use core::cell::Cell;
+    /// use core::pin::{pin, Pin};
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// use csp_core::{ArmCx, ArmLock, Chan, RawArm, Select};
+    ///
+    /// struct Ready<'a>(SpinLock, &'a Cell<Option<usize>>);
+    ///
+    /// // SAFETY: it completes only in `try_complete`, never waits (so it keeps no
+    /// // selector), and pushes no wakers.
+    /// unsafe impl RawArm for Ready<'_> {
+    ///     fn lock(&self) -> &dyn ArmLock {
+    ///         &self.0
+    ///     }
+    ///     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+    ///         self.1.set(Some(cx.op()));
+    ///         true
+    ///     }
+    ///     unsafe fn wait(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+    ///     unsafe fn finish(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+    ///     unsafe fn withdraw(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+    /// }
+    ///
+    /// let ch: Chan<u8> = Chan::new();
+    /// let op = Cell::new(None);
+    /// let (mut g0, mut g1) = (pin!(ch.get()), pin!(ch.get()));
+    /// let mut ready = pin!(Ready(SpinLock::INIT, &op));
+    /// let arms = (Some(g0.as_mut()), Some(g1.as_mut()), Some(ready.as_mut()));
+    /// assert_eq!(Select::new(arms, true, false).try_now(), Some(2));
+    /// assert_eq!(op.get(), Some(2));
+    /// ```
     pub fn op(&self) -> usize {
         self.op
     }
     /// Where to put wakers to be called once every lock is released. An arm method may
     /// push at most four.
+    ///
+    /// # Examples
+    /// An event source that is always ready and owes `observer` a wake-up when it
+    /// completes; the observer finds the source's lock free when it is woken:
+    /// ```
+    /// use core::pin::{pin, Pin};
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// use std::task::{Wake, Waker};
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// use csp_core::{ArmCx, ArmLock, RawArm, Select};
+    ///
+    /// static LOCK: SpinLock = SpinLock::INIT;
+    ///
+    /// struct Ready {
+    ///     observer: Waker,
+    /// }
+    ///
+    /// // SAFETY: it completes only in `try_complete`, never waits (so it keeps no
+    /// // selector), and pushes one waker.
+    /// unsafe impl RawArm for Ready {
+    ///     fn lock(&self) -> &dyn ArmLock {
+    ///         &LOCK
+    ///     }
+    ///     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
+    ///         cx.wakes().push(self.observer.clone()); // not called here: we hold `LOCK`
+    ///         true
+    ///     }
+    ///     unsafe fn wait(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+    ///     unsafe fn finish(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+    ///     unsafe fn withdraw(self: Pin<&mut Self>, _: &mut ArmCx<'_>) {}
+    /// }
+    ///
+    /// /// Set when woken with `LOCK` free.
+    /// struct Observer(AtomicBool);
+    /// impl Wake for Observer {
+    ///     fn wake(self: Arc<Self>) {
+    ///         if LOCK.try_lock() {
+    ///             // SAFETY: we hold the lock: `try_lock` just took it.
+    ///             unsafe { LOCK.unlock() };
+    ///             self.0.store(true, Ordering::Relaxed);
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let observer = Arc::new(Observer(AtomicBool::new(false)));
+    /// let mut ready = pin!(Ready { observer: Waker::from(observer.clone()) });
+    /// assert_eq!(Select::new((Some(ready.as_mut()),), false, false).try_now(), Some(0));
+    /// assert!(observer.0.load(Ordering::Relaxed));
+    /// ```
     pub fn wakes(&mut self) -> &mut WakeList {
         self.wakes
     }
@@ -155,26 +403,142 @@ impl<'a> ArmCx<'a> {
 ///   `finish`, never otherwise;
 /// - after `withdraw` returns, hold no pointer to the selector;
 /// - push at most four wakers per call.
+///
+/// # Examples
+/// A one-shot flag that a select can wait on, next to a channel (a shorter
+/// `tests/custom_arm.rs`):
+/// ```
+#[doc = include_str!("doc_flag.rs")]
+///
+/// use core::future::Future;
+/// use core::pin::pin;
+/// use core::task::{Context, Poll, Waker};
+/// use csp_core::buffer::Fixed;
+/// use csp_core::{select, Chan};
+///
+/// let flag = Flag::new();
+/// let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+/// let mut fut = pin!(async {
+///     select! {
+///         _ = FlagArm(&flag, false) => "flag",
+///         v = ch.get() => if v.is_some() { "value" } else { "closed" },
+///     }
+/// });
+/// let mut cx = Context::from_waker(Waker::noop());
+/// assert!(fut.as_mut().poll(&mut cx).is_pending()); // both arms wait
+/// assert_eq!(flag.waiter(), Some(0));
+/// flag.set(); // claims the select for the flag arm...
+/// ch.try_put(5).unwrap(); // ...so its channel arm takes nothing
+/// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready("flag"));
+/// assert_eq!(ch.try_get(), Ok(5));
+/// ```
 pub unsafe trait RawArm {
     /// The lock of the event source.
+    ///
+    /// # Examples
+    /// Every operation on a channel names the channel's lock, and only that:
+    /// ```
+    /// use csp_core::{Chan, RawArm};
+    /// let a: Chan<u8> = Chan::new();
+    /// let b: Chan<u8> = Chan::new();
+    /// let (get_a, get_b) = (a.get(), b.get());
+    /// assert!(core::ptr::addr_eq(get_a.lock(), a.get().lock()));
+    /// assert!(core::ptr::addr_eq(get_a.lock(), a.put(1).lock()));
+    /// assert!(!core::ptr::addr_eq(get_a.lock(), get_b.lock()));
+    /// ```
+    ///
+    /// The `lock` of `FlagArm` in the [`RawArm`] example is its flag's lock:
+    /// `&self.0.lock`.
     fn lock(&self) -> &dyn ArmLock;
 
     /// Completes the operation now if it can; returns whether it did.
     ///
     /// # Safety
     /// The lock is held; the selector is not claimed.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`] example, whose `try_complete` reads
+    /// the flag:
+    /// ```
+    /// use core::pin::pin;
+    /// use csp_core::{Chan, Select};
+    ///
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// let (mut get, mut arm) = (pin!(ch.get()), pin!(FlagArm(&flag, false)));
+    /// let sel = Select::new((Some(get.as_mut()), Some(arm.as_mut())), true, false);
+    /// assert_eq!(sel.try_now(), None); // not set: cannot complete
+    /// assert!(!arm.1);
+    /// flag.set();
+    /// let sel = Select::new((Some(get.as_mut()), Some(arm.as_mut())), true, false);
+    /// assert_eq!(sel.try_now(), Some(1)); // set: completes at once
+    /// assert!(arm.1);
+    /// ```
     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool;
 
     /// The operation cannot complete now: enter (or stay in) the wait queue.
     ///
     /// # Safety
     /// The lock is held; `try_complete` just returned false with this selector.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`] example, whose `wait` puts the arm
+    /// in the flag's single wait entry:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    /// use csp_core::{select, Chan};
+    ///
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// let mut fut = pin!(async {
+    ///     select! {
+    ///         _ = ch.get() => "value",
+    ///         _ = FlagArm(&flag, false) => "flag",
+    ///     }
+    /// });
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(fut.as_mut().poll(&mut cx).is_pending()); // nothing is ready: every arm waits
+    /// assert_eq!(flag.waiter(), Some(1)); // arm 1 is in the flag's wait entry...
+    /// flag.set(); // ...where `set` finds it
+    /// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready("flag"));
+    /// ```
     unsafe fn wait(self: Pin<&mut Self>, cx: &mut ArmCx<'_>);
 
     /// A counterpart claimed this arm: complete it.
     ///
     /// # Safety
     /// The lock is held; the selector is claimed for this arm.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`] example: `Flag::set` claims the
+    /// waiting select for the flag arm, and the select's next poll calls `finish`:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    /// use csp_core::{Chan, Select};
+    ///
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// let mut arm = pin!(FlagArm(&flag, false));
+    /// let mut get = pin!(ch.get());
+    /// {
+    ///     let mut sel = pin!(Select::new((Some(get.as_mut()), Some(arm.as_mut())), false, false));
+    ///     let mut cx = Context::from_waker(Waker::noop());
+    ///     assert!(sel.as_mut().poll(&mut cx).is_pending());
+    ///     flag.set(); // claims the waiting select for arm 1...
+    ///     assert_eq!(sel.as_mut().poll(&mut cx), Poll::Ready(1)); // ...which it finishes
+    /// }
+    /// assert!(arm.1);
+    /// ```
     unsafe fn finish(self: Pin<&mut Self>, cx: &mut ArmCx<'_>);
 
     /// Leave the wait queue without completing (or hand back a claim that will never be
@@ -183,6 +547,39 @@ pub unsafe trait RawArm {
     ///
     /// # Safety
     /// The lock is held.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`] example, whose `withdraw` empties
+    /// the flag's wait entry if this select is in it:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    /// use csp_core::{select, Chan};
+    ///
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// {
+    ///     let mut fut = pin!(async {
+    ///         select! { v = ch.get() => v, _ = FlagArm(&flag, false) => None }
+    ///     });
+    ///     assert!(fut.as_mut().poll(&mut cx).is_pending());
+    ///     assert_eq!(flag.waiter(), Some(1));
+    /// } // dropped while it waits: every arm is withdrawn
+    /// assert_eq!(flag.waiter(), None);
+    ///
+    /// let mut fut = pin!(async {
+    ///     select! { v = ch.get() => v, _ = FlagArm(&flag, false) => None }
+    /// });
+    /// assert!(fut.as_mut().poll(&mut cx).is_pending());
+    /// assert_eq!(flag.waiter(), Some(1));
+    /// ch.try_put(7).unwrap(); // the channel arm wins...
+    /// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(Some(7)));
+    /// assert_eq!(flag.waiter(), None); // ...and the flag arm was withdrawn
+    /// ```
     unsafe fn withdraw(self: Pin<&mut Self>, cx: &mut ArmCx<'_>);
 }
 
@@ -209,6 +606,23 @@ pub trait Arm: RawArm {
     ///
     /// # Panics
     /// If the operation has not completed, or its result was already taken.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::panic::AssertUnwindSafe;
+    /// use core::pin::pin;
+    /// use csp_core::buffer::Fixed;
+    /// use csp_core::{Arm, Chan, Select};
+    ///
+    /// let ch: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// ch.try_put(3).unwrap();
+    /// let mut get = pin!(ch.get());
+    /// assert_eq!(Select::new((Some(get.as_mut()),), false, false).try_now(), Some(0));
+    /// assert_eq!(get.as_mut().take_output(), Some(3));
+    /// // Taken already: a second take panics.
+    /// let again = std::panic::catch_unwind(AssertUnwindSafe(|| get.as_mut().take_output()));
+    /// assert!(again.is_err());
+    /// ```
     fn take_output(self: Pin<&mut Self>) -> Self::Output;
 }
 
@@ -227,13 +641,49 @@ pub trait Arm: RawArm {
 /// ```
 pub trait ArmSet {
     /// How many arms (enabled or not).
+    ///
+    /// # Examples
+    /// ```
+    /// use core::pin::{pin, Pin};
+    /// use csp_core::{ArmSet, Chan, RawArm};
+    /// let ch: Chan<u8> = Chan::new();
+    /// let mut gets = pin!([ch.get(), ch.get(), ch.get()]);
+    /// let slice: Pin<&mut [_]> = gets.as_mut();
+    /// assert_eq!(ArmSet::len(&slice), 3);
+    /// let mut g = pin!(ch.get());
+    /// let array: [Option<Pin<&mut dyn RawArm>>; 2] = [None, Some(g.as_mut())];
+    /// assert_eq!(ArmSet::len(&array), 2); // disabled arms count too
+    /// ```
     fn len(&self) -> usize;
     /// Whether there are no arms at all.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::pin::{pin, Pin};
+    /// use csp_core::{ArmSet, Get};
+    /// let none: Pin<&mut [Get<'_, u8>]> = pin!([]);
+    /// assert!(ArmSet::is_empty(&none));
+    /// let one_disabled = (None::<Pin<&mut Get<'_, u8>>>,);
+    /// assert!(!one_disabled.is_empty()); // a disabled arm is still an arm
+    /// ```
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// Runs `f` on arm `i`; `None` when the arm is disabled. Implementations call `f`
     /// with the concrete arm, so after inlining the calls are static.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::pin::{pin, Pin};
+    /// use csp_core::{ArmSet, Chan, Get, RawArm};
+    /// let ch: Chan<u8> = Chan::new();
+    /// let mut g = pin!(ch.get());
+    /// let mut set = (None::<Pin<&mut Get<'_, u8>>>, Some(g.as_mut()));
+    /// assert_eq!(set.with_arm(0, |_| "enabled"), None);
+    /// let other = ch.put(1);
+    /// let same_lock = set.with_arm(1, |arm| core::ptr::addr_eq(arm.lock(), other.lock()));
+    /// assert_eq!(same_lock, Some(true)); // `f` got the get on `ch`
+    /// ```
     fn with_arm<R>(&mut self, i: usize, f: impl FnOnce(Pin<&mut dyn RawArm>) -> R) -> Option<R>;
 }
 
@@ -559,6 +1009,31 @@ impl<S: ArmSet> Select<S> {
     /// # Panics
     /// When polled, if every arm is disabled and there is no default: such a select
     /// could never complete, which is a bug in the caller.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::pin::pin;
+    /// use csp_core::buffer::Fixed;
+    /// use csp_core::{Chan, Select, DEFAULT};
+    ///
+    /// let a: Chan<u8, Fixed<u8, 4>> = Chan::with_buffer(Fixed::new());
+    /// let b: Chan<u8, Fixed<u8, 4>> = Chan::with_buffer(Fixed::new());
+    /// # csp_core::block_on(async {
+    /// for _ in 0..4 {
+    ///     a.try_put(1).unwrap();
+    ///     b.try_put(2).unwrap();
+    ///     // Both ready, biased: the leftmost arm wins every time.
+    ///     let (mut ga, mut gb) = (pin!(a.get()), pin!(b.get()));
+    ///     let biased = Select::new((Some(ga.as_mut()), Some(gb.as_mut())), true, false);
+    ///     assert_eq!(biased.await, 0);
+    ///     assert_eq!(b.try_get(), Ok(2));
+    /// }
+    /// // Nothing ready, with a default: `DEFAULT` at once.
+    /// let (mut ga, mut gb) = (pin!(a.get()), pin!(b.get()));
+    /// let with_default = Select::new((Some(ga.as_mut()), Some(gb.as_mut())), false, true);
+    /// assert_eq!(with_default.await, DEFAULT);
+    /// # });
+    /// ```
     pub fn new(arms: S, biased: bool, has_default: bool) -> Self {
         Select {
             arms,
@@ -576,6 +1051,27 @@ impl<S: ArmSet> Select<S> {
 
     /// Runs the select without waiting: `Some(i)` if arm `i` completed now, `None` if
     /// none could (nothing is queued then). For code outside async contexts.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::pin::pin;
+    /// use csp_core::buffer::Fixed;
+    /// use csp_core::{Arm, Chan, Select};
+    ///
+    /// let ch: Chan<u8> = Chan::new(); // rendezvous
+    /// let mut get = pin!(ch.get());
+    /// assert_eq!(Select::new((Some(get.as_mut()),), false, false).try_now(), None);
+    /// // The get did not stay queued, so a put finds no getter.
+    /// assert!(ch.try_put(1).unwrap_err().is_full());
+    ///
+    /// let buffered: Chan<u8, Fixed<u8, 1>> = Chan::with_buffer(Fixed::new());
+    /// buffered.try_put(2).unwrap();
+    /// let mut get = pin!(ch.get());
+    /// let mut from_buffer = pin!(buffered.get());
+    /// let arms = (Some(get.as_mut()), Some(from_buffer.as_mut()));
+    /// assert_eq!(Select::new(arms, false, false).try_now(), Some(1));
+    /// assert_eq!(from_buffer.as_mut().take_output(), Some(2));
+    /// ```
     pub fn try_now(self) -> Option<usize> {
         let mut me = self;
         me.has_default = true;

@@ -62,6 +62,48 @@ const fn claimed_state(op: usize) -> usize {
 /// it for that arm (completing the arm's operation on its behalf) or
 /// [`notify`](Selector::notify) it (wake it to look again). See `tests/custom_arm.rs`
 /// for a complete event source.
+///
+/// # Examples
+/// A select waits on a channel and a flag until the flag claims it. `Flag` and
+/// `FlagArm` are the one-shot flag of the [`RawArm`](crate::RawArm) example, whose
+/// `Flag::set_with(f)` sets the flag and runs `f` on the selector and index of the arm
+/// waiting on the flag, if any, holding the flag's lock:
+/// ```
+/// use core::future::Future;
+/// use core::pin::pin;
+/// use core::task::{Context, Poll};
+/// use csp_core::{select, Chan};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use std::task::{Wake, Waker};
+/// # mod flag { include!("doc_flag.rs"); } use flag::*;
+///
+/// let flag = Flag::new();
+/// let ch: Chan<u32> = Chan::new();
+/// # struct Count(AtomicUsize);
+/// # impl Wake for Count {
+/// #     fn wake(self: Arc<Self>) {
+/// #         self.0.fetch_add(1, Ordering::Relaxed);
+/// #     }
+/// # }
+/// let count = Arc::new(Count(AtomicUsize::new(0)));
+/// let waker = Waker::from(count.clone());
+/// let mut cx = Context::from_waker(&waker);
+/// let mut fut = pin!(async {
+///     select! {
+///         v = ch.get() => v,
+///         _ = FlagArm(&flag, false) => None,
+///     }
+/// });
+/// assert!(fut.as_mut().poll(&mut cx).is_pending()); // the select waits on both
+/// let claimed = flag.set_with(|sel, op, wakes| {
+///     // SAFETY: `set_with` runs this holding the flag's lock, where the arm waits.
+///     unsafe { sel.try_claim(op, wakes) }
+/// });
+/// assert_eq!(claimed, Some(true)); // the flag arm is the select's one completion
+/// assert_eq!(count.0.load(Ordering::Relaxed), 1); // and the select was woken
+/// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(None));
+/// ```
 pub struct Selector {
     /// `(claimed op + 1) << 2 | RELEASED | WOKEN`; see the module docs. Claims are
     /// CAS'ed under the lock of the claimed node's channel; the owner writes it under
@@ -110,12 +152,72 @@ impl Selector {
     }
 
     /// The claimed operation, if any.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`](crate::RawArm) example, whose
+    /// `Flag::set_with(f)` sets the flag and runs `f` on the selector and index of the
+    /// arm waiting on the flag, if any, holding the flag's lock:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Waker};
+    /// use csp_core::{select, Chan};
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// let mut fut = pin!(async {
+    ///     select! {
+    ///         v = ch.get() => v,
+    ///         _ = FlagArm(&flag, false) => None,
+    ///     }
+    /// });
+    /// assert!(fut.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    /// let seen = flag.set_with(|sel, op, wakes| {
+    ///     let before = sel.claimed();
+    ///     // SAFETY: `set_with` runs this holding the flag's lock, where the arm waits.
+    ///     unsafe { sel.try_claim(op, wakes) };
+    ///     (before, sel.claimed())
+    /// });
+    /// assert_eq!(seen, Some((None, Some(1)))); // arm 1, the flag's
+    /// ```
     #[inline]
     pub fn claimed(&self) -> Option<usize> {
         (self.state.load(Ordering::Acquire) >> CLAIM_SHIFT).checked_sub(1)
     }
 
     /// Whether some operation has been claimed.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`](crate::RawArm) example, whose
+    /// `Flag::set_with(f)` sets the flag and runs `f` on the selector and index of the
+    /// arm waiting on the flag, if any, holding the flag's lock:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    /// use csp_core::{select, Chan};
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// let mut fut = pin!(async {
+    ///     select! {
+    ///         v = ch.get() => v,
+    ///         _ = FlagArm(&flag, false) => None,
+    ///     }
+    /// });
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(fut.as_mut().poll(&mut cx).is_pending());
+    /// let seen = flag.set_with(|sel, op, wakes| {
+    ///     let before = sel.is_claimed();
+    ///     // SAFETY: `set_with` runs this holding the flag's lock, where the arm waits.
+    ///     unsafe { sel.try_claim(op, wakes) };
+    ///     (before, sel.is_claimed())
+    /// });
+    /// assert_eq!(seen, Some((false, true)));
+    /// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(None));
+    /// ```
     #[inline]
     pub fn is_claimed(&self) -> bool {
         self.state.load(Ordering::Acquire) >> CLAIM_SHIFT != 0
@@ -191,6 +293,35 @@ impl Selector {
     /// waits — that is, between the arm's [`RawArm::wait`](crate::RawArm::wait) and its
     /// `withdraw`/`finish` — so the selector is alive and its owner is not inside its
     /// locked step.
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`](crate::RawArm) example, whose
+    /// `Flag::set_with(f)` sets the flag and runs `f` on the selector and index of the
+    /// arm waiting on the flag, if any, holding the flag's lock:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    /// use csp_core::{select, Selector, WakeList};
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let (a, b) = (Flag::new(), Flag::new());
+    /// let mut fut = pin!(async {
+    ///     select! {
+    ///         _ = FlagArm(&a, false) => "a",
+    ///         _ = FlagArm(&b, false) => "b",
+    ///     }
+    /// });
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(fut.as_mut().poll(&mut cx).is_pending()); // waits on both flags
+    /// let claim = |sel: &Selector, op, wakes: &mut WakeList| {
+    ///     // SAFETY: `set_with` runs this holding its flag's lock, where the arm waits.
+    ///     unsafe { sel.try_claim(op, wakes) }
+    /// };
+    /// assert_eq!(b.set_with(claim), Some(true)); // `b` completes the select's arm 1...
+    /// assert_eq!(a.set_with(claim), Some(false)); // ...so `a` cannot complete arm 0 as well
+    /// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready("b"));
+    /// ```
     #[inline]
     pub unsafe fn try_claim(&self, op: usize, wakes: &mut WakeList) -> bool {
         let mut s = self.state.load(Ordering::Acquire);
@@ -220,6 +351,48 @@ impl Selector {
     ///
     /// # Safety
     /// As for [`try_claim`](Self::try_claim).
+    ///
+    /// # Examples
+    /// With `Flag` and `FlagArm` from the [`RawArm`](crate::RawArm) example, whose
+    /// `Flag::set_with(f)` sets the flag and runs `f` on the selector and index of the
+    /// arm waiting on the flag, if any, holding the flag's lock:
+    /// ```
+    /// use core::future::Future;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll};
+    /// use csp_core::{select, Chan};
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use std::task::{Wake, Waker};
+    /// # mod flag { include!("doc_flag.rs"); } use flag::*;
+    ///
+    /// let flag = Flag::new();
+    /// let ch: Chan<u32> = Chan::new();
+    /// # struct Count(AtomicUsize);
+    /// # impl Wake for Count {
+    /// #     fn wake(self: Arc<Self>) {
+    /// #         self.0.fetch_add(1, Ordering::Relaxed);
+    /// #     }
+    /// # }
+    /// let count = Arc::new(Count(AtomicUsize::new(0)));
+    /// let waker = Waker::from(count.clone());
+    /// let mut cx = Context::from_waker(&waker);
+    /// let mut fut = pin!(async {
+    ///     select! {
+    ///         v = ch.get() => v,
+    ///         _ = FlagArm(&flag, false) => None,
+    ///     }
+    /// });
+    /// assert!(fut.as_mut().poll(&mut cx).is_pending());
+    /// let claimed = flag.set_with(|sel, _, wakes| {
+    ///     // SAFETY: `set_with` runs this holding the flag's lock, where the arm waits.
+    ///     unsafe { sel.notify(wakes) };
+    ///     sel.is_claimed()
+    /// });
+    /// assert_eq!(claimed, Some(false)); // woken, not claimed...
+    /// assert_eq!(count.0.load(Ordering::Relaxed), 1);
+    /// assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(None)); // ...so it looks again
+    /// ```
     #[inline]
     pub unsafe fn notify(&self, wakes: &mut WakeList) {
         if self.state.fetch_or(WOKEN, Ordering::AcqRel) & WOKEN == 0 {

@@ -46,6 +46,14 @@ impl Default for WakeList {
 
 impl WakeList {
     /// An empty list.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::WakeList;
+    /// let mut wakes = WakeList::new();
+    /// assert_eq!(wakes.room(), 8); // empty: every slot is free
+    /// wakes.wake_all(); // nothing to call
+    /// ```
     #[inline]
     pub const fn new() -> Self {
         WakeList {
@@ -55,6 +63,22 @@ impl WakeList {
     }
 
     /// How many more wakers fit.
+    ///
+    /// # Examples
+    /// Fill the list, then call the wakers to make room again:
+    /// ```
+    /// use core::task::Waker;
+    /// use csp_core::WakeList;
+    /// let mut wakes = WakeList::new();
+    /// let mut pushed = 0;
+    /// while wakes.room() > 0 {
+    ///     wakes.push(Waker::noop().clone());
+    ///     pushed += 1;
+    /// }
+    /// assert_eq!(pushed, 8);
+    /// wakes.wake_all();
+    /// assert_eq!(wakes.room(), 8);
+    /// ```
     #[inline]
     pub fn room(&self) -> usize {
         WAKE_LIST_CAP - self.len
@@ -65,6 +89,30 @@ impl WakeList {
     /// # Panics
     /// If the list is full. Every caller in this crate checks [`room`](Self::room)
     /// first, so a panic here is a bug in csp.
+    ///
+    /// # Examples
+    /// A pushed waker is kept, not called, until [`wake_all`](Self::wake_all):
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use std::task::{Wake, Waker};
+    /// use csp_core::WakeList;
+    ///
+    /// struct Count(AtomicUsize);
+    /// impl Wake for Count {
+    ///     fn wake(self: Arc<Self>) {
+    ///         self.0.fetch_add(1, Ordering::Relaxed);
+    ///     }
+    /// }
+    /// let count = Arc::new(Count(AtomicUsize::new(0)));
+    /// let mut wakes = WakeList::new();
+    /// let room = wakes.room();
+    /// wakes.push(Waker::from(count.clone()));
+    /// assert_eq!(wakes.room(), room - 1);
+    /// assert_eq!(count.0.load(Ordering::Relaxed), 0); // not yet
+    /// wakes.wake_all();
+    /// assert_eq!(count.0.load(Ordering::Relaxed), 1);
+    /// ```
     #[inline]
     pub fn push(&mut self, waker: Waker) {
         assert!(self.len < WAKE_LIST_CAP, "csp: internal wake list overflow");
@@ -73,6 +121,32 @@ impl WakeList {
     }
 
     /// Calls every waker gathered so far and empties the list. Call with no lock held.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use std::task::{Wake, Waker};
+    /// use csp_core::WakeList;
+    ///
+    /// struct Count(AtomicUsize);
+    /// impl Wake for Count {
+    ///     fn wake(self: Arc<Self>) {
+    ///         self.0.fetch_add(1, Ordering::Relaxed);
+    ///     }
+    /// }
+    /// let count = Arc::new(Count(AtomicUsize::new(0)));
+    /// let mut wakes = WakeList::new();
+    /// let room = wakes.room();
+    /// for _ in 0..3 {
+    ///     wakes.push(Waker::from(count.clone()));
+    /// }
+    /// wakes.wake_all();
+    /// assert_eq!(count.0.load(Ordering::Relaxed), 3); // each once
+    /// assert_eq!(wakes.room(), room); // empty again
+    /// wakes.wake_all();
+    /// assert_eq!(count.0.load(Ordering::Relaxed), 3); // nothing left to call
+    /// ```
     #[inline]
     pub fn wake_all(&mut self) {
         match self.len {
