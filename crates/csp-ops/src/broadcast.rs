@@ -338,7 +338,29 @@ impl<T: Clone + Send + 'static> Dup<T> {
     /// [`close`](Dup::close) is called.
     ///
     /// # Examples
-    /// See [`Dup`].
+    /// The driver runs beside the code that feeds it, until `close`:
+    /// ```
+    /// use std::sync::Arc;
+    /// use csp_core::Chan;
+    /// use csp_ops::Dup;
+    ///
+    /// # csp_core::block_on(async {
+    /// let input: Chan<u32> = Chan::new(); // stays open
+    /// let tap = Arc::new(Chan::fixed(4));
+    /// let dup = Dup::new();
+    /// dup.tap(Arc::clone(&tap), true);
+    /// let feed = async {
+    ///     input.put(1).await.unwrap();
+    ///     input.put(2).await.unwrap();
+    ///     assert_eq!(tap.get().await, Some(1));
+    ///     assert_eq!(tap.get().await, Some(2));
+    ///     dup.close();
+    /// };
+    /// futures_lite::future::zip(dup.run(&input), feed).await;
+    /// assert!(tap.is_closed()); // tapped with `close = true`
+    /// assert!(!input.is_closed());
+    /// # });
+    /// ```
     pub async fn run<B, L>(&self, input: &Chan<T, B, L>)
     where
         B: Buffer<T>,
@@ -487,7 +509,23 @@ impl<K: PartialEq + Send + 'static, T: Clone + Send + 'static> Pub<K, T> {
     /// is closed and drained or [`close`](Pub::close) is called.
     ///
     /// # Examples
-    /// See [`Pub`].
+    /// Topics by first letter; values of a topic nobody subscribes to are dropped:
+    /// ```
+    /// use std::sync::Arc;
+    /// use csp_core::Chan;
+    /// use csp_ops::{collect, Pub};
+    ///
+    /// # csp_core::block_on(async {
+    /// let input = Chan::fixed(4);
+    /// for w in ["apple", "kiwi", "avocado", "fig"] { input.try_put(w).unwrap(); }
+    /// input.close();
+    /// let a_words = Arc::new(Chan::fixed(4));
+    /// let publisher = Pub::new();
+    /// publisher.sub('a', Arc::clone(&a_words), true);
+    /// publisher.run(&input, |w| w.chars().next().unwrap()).await; // input drained
+    /// assert_eq!(collect(&*a_words, None).await, ["apple", "avocado"]);
+    /// # });
+    /// ```
     pub async fn run<B, L, F>(&self, input: &Chan<T, B, L>, topic: F)
     where
         B: Buffer<T>,

@@ -46,6 +46,25 @@ where
 }
 
 /// The iterator of [`to_iterable`].
+///
+/// # Examples
+/// A plain thread sums what arrives, until the channel is closed:
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use csp_core::Chan;
+/// use csp_ops::{to_iterable, BlockingIter};
+///
+/// fn summer(values: BlockingIter<Arc<Chan<u32>>>) -> thread::JoinHandle<u32> {
+///     thread::spawn(move || values.sum())
+/// }
+///
+/// let ch = Arc::new(Chan::new()); // rendezvous: each `next` waits for a put
+/// let total = summer(to_iterable(Arc::clone(&ch)));
+/// for i in 1..=4 { ch.put_blocking(i).unwrap(); }
+/// ch.close(); // ends the iteration
+/// assert_eq!(total.join().unwrap(), 10);
+/// ```
 pub struct BlockingIter<C> {
     /// The channel read from.
     ch: C,

@@ -302,7 +302,31 @@ impl<T: Send + 'static> Mix<T> {
     /// the value in hand).
     ///
     /// # Examples
-    /// See [`Mix`].
+    /// A paused input is not read; a consumer that leaves ends the driver with an
+    /// error:
+    /// ```
+    /// use std::sync::Arc;
+    /// use csp_core::{Chan, Closed};
+    /// use csp_ops::{Mix, Mode, Options};
+    ///
+    /// # csp_core::block_on(async {
+    /// let (a, b) = (Arc::new(Chan::fixed(4)), Arc::new(Chan::fixed(4)));
+    /// for v in ["a1", "a2"] { a.try_put(v).unwrap(); }
+    /// b.try_put("b1").unwrap();
+    /// let out = Chan::new(); // rendezvous
+    /// let mix = Mix::new();
+    /// mix.admix(Arc::clone(&a));
+    /// mix.admix(Arc::clone(&b));
+    /// mix.toggle(&*b, Mode { pause: true, ..Mode::default() });
+    /// let consumer = async {
+    ///     assert_eq!(out.get().await, Some("a1"));
+    ///     out.close();
+    /// };
+    /// let (result, ()) = futures_lite::future::zip(mix.run(&out, Options::new()), consumer).await;
+    /// assert_eq!(result, Err(Closed("a2"))); // the value it could not deliver
+    /// assert_eq!(b.try_get(), Ok("b1")); // paused: left in its input
+    /// # });
+    /// ```
     pub async fn run<B, L>(&self, output: &Chan<T, B, L>, opts: Options) -> Result<(), Closed<T>>
     where
         B: Buffer<T>,

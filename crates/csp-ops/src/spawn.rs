@@ -6,6 +6,18 @@ use core::future::Future;
 use core::pin::Pin;
 
 /// A boxed, `Send` future: what [`Spawn::spawn_blocking`] returns.
+///
+/// # Examples
+/// ```
+/// use csp_ops::{BoxFuture, Smol, Spawn};
+///
+/// let job: BoxFuture<u32> = Smol.spawn_blocking(|| 6 * 7);
+/// assert_eq!(csp_core::block_on(job), 42);
+///
+/// // Any `Send + 'static` future boxes into one (as a `Spawn` implementation does).
+/// let ready: BoxFuture<&str> = Box::pin(async { "done" });
+/// assert_eq!(csp_core::block_on(ready), "done");
+/// ```
 pub type BoxFuture<R> = Pin<Box<dyn Future<Output = R> + Send + 'static>>;
 
 /// Starts tasks on a runtime: detached async tasks, and blocking closures on a thread
@@ -44,12 +56,41 @@ pub type BoxFuture<R> = Pin<Box<dyn Future<Output = R> + Send + 'static>>;
 /// ```
 pub trait Spawn {
     /// Runs `fut` to completion in the background (detached).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use csp_core::Chan;
+    /// use csp_ops::{collect, Smol, Spawn};
+    ///
+    /// let ch: Arc<Chan<u32>> = Arc::new(Chan::new()); // rendezvous
+    /// let tx = Arc::clone(&ch);
+    /// Smol.spawn(async move {
+    ///     for i in 1..=3 { tx.put(i).await.unwrap(); }
+    ///     tx.close();
+    /// });
+    /// // `spawn` has returned; the task runs on its own, and nobody awaits it.
+    /// assert_eq!(csp_core::block_on(collect(&*ch, None)), [1, 2, 3]);
+    /// ```
     fn spawn<F>(&self, fut: F)
     where
         F: Future<Output = ()> + Send + 'static;
 
     /// Runs the blocking function `f` on a thread meant for blocking work and returns a
     /// future of its result. A panic in `f` resumes when the future is awaited.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
+    /// use csp_ops::{Smol, Spawn};
+    ///
+    /// let job = Smol.spawn_blocking(|| (1..=10u32).sum::<u32>());
+    /// assert_eq!(csp_core::block_on(job), 55);
+    ///
+    /// let job = Smol.spawn_blocking(|| -> u32 { panic!("boom") });
+    /// let awaited = catch_unwind(AssertUnwindSafe(|| csp_core::block_on(job)));
+    /// assert!(awaited.is_err()); // the panic came back to the awaiter
+    /// ```
     fn spawn_blocking<R, F>(&self, f: F) -> BoxFuture<R>
     where
         R: Send + 'static,

@@ -13,12 +13,76 @@ use csp_core::Chan;
 
 /// A channel that closes itself when time is up: a get on it completes with `None`
 /// then (select on it to bound a wait).
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+/// use csp_core::{select, Chan};
+///
+/// /// A reply, or `None` when `deadline` comes first.
+/// async fn ask(replies: &Chan<u32>, deadline: &csp_rt::Timeout) -> Option<u32> {
+///     select! {
+///         v = replies.get() => v,
+///         _ = deadline.get() => None,
+///     }
+/// }
+///
+/// // A timer that sleeps a thread (an adapter passes its runtime's sleep instead).
+/// let sleep_until = |t: Instant| async move {
+///     std::thread::sleep(t.saturating_duration_since(Instant::now()))
+/// };
+/// let start = Instant::now();
+/// let (deadline, drive) = csp_rt::timeout(start + Duration::from_millis(10), sleep_until);
+/// std::thread::spawn(move || csp_core::block_on(drive));
+///
+/// let replies = Chan::new(); // nobody answers
+/// assert_eq!(csp_core::block_on(ask(&replies, &deadline)), None);
+/// assert!(deadline.is_closed());
+/// assert!(start.elapsed() >= Duration::from_millis(10));
+/// ```
 pub type Timeout = Arc<Chan<()>>;
 
 /// A channel that yields one `Instant` (when it fired) and then closes.
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// // A timer that sleeps a thread (an adapter passes its runtime's sleep instead).
+/// let sleep_until = |t: Instant| async move {
+///     std::thread::sleep(t.saturating_duration_since(Instant::now()))
+/// };
+/// let due = Instant::now() + Duration::from_millis(10);
+/// let (ch, drive): (csp_rt::After, _) = csp_rt::after(due, sleep_until);
+/// std::thread::spawn(move || csp_core::block_on(drive));
+///
+/// let fired = ch.get_blocking().unwrap();
+/// assert!(fired >= due);
+/// assert_eq!(ch.get_blocking(), None); // one value, then closed
+/// ```
 pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
 
 /// A channel of ticks: `(n, when)`, `n` counting from 1.
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// // A timer that sleeps a thread (an adapter passes its runtime's sleep instead).
+/// let sleep_until = |t: Instant| async move {
+///     std::thread::sleep(t.saturating_duration_since(Instant::now()))
+/// };
+/// let (start, period) = (Instant::now(), Duration::from_millis(1));
+/// let (ticks, drive): (csp_rt::Ticks, _) = csp_rt::tick_tock_at(start, period, sleep_until);
+/// let driver = std::thread::spawn(move || csp_core::block_on(drive));
+///
+/// let (n1, t1) = ticks.get_blocking().unwrap();
+/// let (n2, t2) = ticks.get_blocking().unwrap();
+/// assert_eq!((n1, n2), (1, 2));
+/// assert!(t1 >= start && t2 >= start + period); // the second is due one period later
+/// ticks.close(); // stops the driver
+/// driver.join().unwrap();
+/// ```
 pub type Ticks = Arc<Chan<(u64, Instant)>>;
 
 /// A [`Timeout`] channel closing at `deadline`, and its driver.
