@@ -322,15 +322,10 @@ mod cs {
     /// use csp_core::Chan;
     /// use csp_core::buffer::Fixed;
     /// use csp_core::lock::CriticalSectionLock;
-    /// # // The program must provide a critical-section implementation (on firmware, its
-    /// # // HAL or `cortex-m` does); this single-threaded example makes do with a no-op.
-    /// # struct NoOp;
-    /// # critical_section::set_impl!(NoOp);
-    /// # // SAFETY: this doctest runs on one thread and has no interrupt handlers.
-    /// # unsafe impl critical_section::Impl for NoOp {
-    /// #     unsafe fn acquire() -> critical_section::RawRestoreState { Default::default() }
-    /// #     unsafe fn release(_: critical_section::RawRestoreState) {}
-    /// # }
+    /// # // The program must provide a critical-section implementation: on firmware its
+    /// # // HAL or `cortex-m` does; this doctest gets the `std` one that csp-core's tests
+    /// # // link (a dev-dependency).
+    /// # extern crate critical_section;
     ///
     /// // Safe to share with interrupt handlers on a single-core microcontroller:
     /// static EVENTS: Chan<u8, Fixed<u8, 4>, CriticalSectionLock> = Chan::with_lock(Fixed::new());
