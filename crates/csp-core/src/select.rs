@@ -173,18 +173,19 @@ impl<L: RawLock> ArmLock for L {
 /// use csp_core::lock::{RawLock, SpinLock};
 /// use csp_core::{ArmCx, ArmLock, Chan, RawArm, Select};
 ///
-/// struct Ready {
-///     lock: SpinLock,
+/// struct Ready<'a> {
+///     /// The source's lock: outside the arm (see `RawArm`'s safety contract).
+///     lock: &'a SpinLock,
 ///     observer: Waker,
 ///     /// The index it completed as.
 ///     op: Cell<Option<usize>>,
 /// }
 ///
 /// // SAFETY: it completes only in `try_complete`, never waits (so it keeps no
-/// // selector), and pushes one waker.
-/// unsafe impl RawArm for Ready {
+/// // selector), and pushes one waker; its lock is not part of the arm.
+/// unsafe impl RawArm for Ready<'_> {
 ///     fn lock(&self) -> &dyn ArmLock {
-///         &self.lock
+///         self.lock
 ///     }
 ///     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
 ///         assert!(!cx.selector().is_claimed());
@@ -207,8 +208,9 @@ impl<L: RawLock> ArmLock for L {
 /// let woken = Arc::new(Count(AtomicUsize::new(0)));
 /// let ch: Chan<u8> = Chan::new();
 /// let mut get = pin!(ch.get());
+/// let lock = SpinLock::INIT;
 /// let mut ready = pin!(Ready {
-///     lock: SpinLock::INIT,
+///     lock: &lock,
 ///     observer: Waker::from(woken.clone()),
 ///     op: Cell::new(None),
 /// });
@@ -256,15 +258,17 @@ impl<'a> ArmCx<'a> {
     /// use csp_core::{ArmCx, ArmLock, RawArm, Select, Selector};
     ///
     /// struct Never<'a> {
-    ///     lock: SpinLock,
+    ///     /// The source's lock: outside the arm (see `RawArm`'s safety contract).
+    ///     lock: &'a SpinLock,
     ///     entry: &'a Cell<*const Selector>,
     /// }
     ///
     /// // SAFETY: it never completes and nobody claims it; `withdraw` empties the entry,
-    /// // the only place that keeps the selector; it pushes no wakers.
+    /// // the only place that keeps the selector; it pushes no wakers; its lock is not
+    /// // part of the arm.
     /// unsafe impl RawArm for Never<'_> {
     ///     fn lock(&self) -> &dyn ArmLock {
-    ///         &self.lock
+    ///         self.lock
     ///     }
     ///     unsafe fn try_complete(self: Pin<&mut Self>, _: &mut ArmCx<'_>) -> bool {
     ///         false
@@ -281,9 +285,10 @@ impl<'a> ArmCx<'a> {
     /// }
     ///
     /// let (a, b) = (Cell::new(ptr::null()), Cell::new(ptr::null()));
+    /// let (lock_a, lock_b) = (SpinLock::INIT, SpinLock::INIT);
     /// {
-    ///     let mut x = pin!(Never { lock: SpinLock::INIT, entry: &a });
-    ///     let mut y = pin!(Never { lock: SpinLock::INIT, entry: &b });
+    ///     let mut x = pin!(Never { lock: &lock_a, entry: &a });
+    ///     let mut y = pin!(Never { lock: &lock_b, entry: &b });
     ///     let mut sel = pin!(Select::new((Some(x.as_mut()), Some(y.as_mut())), false, false));
     ///     assert!(sel.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
     ///     assert!(!a.get().is_null() && ptr::eq(a.get(), b.get()));
@@ -303,13 +308,15 @@ impl<'a> ArmCx<'a> {
     /// use csp_core::lock::{RawLock, SpinLock};
     /// use csp_core::{ArmCx, ArmLock, Chan, RawArm, Select};
     ///
-    /// struct Ready<'a>(SpinLock, &'a Cell<Option<usize>>);
+    /// /// An arm on a source with lock `.0` (outside the arm, see `RawArm`'s safety
+    /// /// contract) that records its index in `.1`.
+    /// struct Ready<'a>(&'a SpinLock, &'a Cell<Option<usize>>);
     ///
     /// // SAFETY: it completes only in `try_complete`, never waits (so it keeps no
-    /// // selector), and pushes no wakers.
+    /// // selector), and pushes no wakers; its lock is not part of the arm.
     /// unsafe impl RawArm for Ready<'_> {
     ///     fn lock(&self) -> &dyn ArmLock {
-    ///         &self.0
+    ///         self.0
     ///     }
     ///     unsafe fn try_complete(self: Pin<&mut Self>, cx: &mut ArmCx<'_>) -> bool {
     ///         self.1.set(Some(cx.op()));
@@ -323,7 +330,8 @@ impl<'a> ArmCx<'a> {
     /// let ch: Chan<u8> = Chan::new();
     /// let op = Cell::new(None);
     /// let (mut g0, mut g1) = (pin!(ch.get()), pin!(ch.get()));
-    /// let mut ready = pin!(Ready(SpinLock::INIT, &op));
+    /// let lock = SpinLock::INIT;
+    /// let mut ready = pin!(Ready(&lock, &op));
     /// let arms = (Some(g0.as_mut()), Some(g1.as_mut()), Some(ready.as_mut()));
     /// assert_eq!(Select::new(arms, true, false).try_now(), Some(2));
     /// assert_eq!(op.get(), Some(2));
@@ -399,6 +407,10 @@ impl<'a> ArmCx<'a> {
 /// Implementations must:
 /// - return the same lock from every call to [`lock`](RawArm::lock), and guard all state
 ///   that `try_complete`, `wait`, `finish` and `withdraw` touch with it;
+/// - keep that lock outside the arm's own memory, in the event source the arm refers to
+///   (as a channel's [`Get`](crate::Get) and [`Put`](crate::Put) refer to their
+///   channel): a select holds the reference `lock` returned while it calls the arm's
+///   `Pin<&mut Self>` methods, and a `&mut` to the arm must not cover it;
 /// - complete (make their output available) only in `try_complete` returning `true` or in
 ///   `finish`, never otherwise;
 /// - after `withdraw` returns, hold no pointer to the selector;
