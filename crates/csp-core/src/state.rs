@@ -622,15 +622,37 @@ impl<T, B: Buffer<T>> State<T, B> {
         if self.closed || self.n_getters | self.n_putters != 0 || !self.buffer.can_add() {
             return false;
         }
-        let Some(v) = value.take() else {
+        if value.is_none() {
             return false;
-        };
+        }
+        // Moved out by a bitwise read, and `*value` overwritten only after `add`: a store
+        // to `*value` (which may alias the state, as far as the compiler knows) before
+        // `add` made it load and check the buffer's room a second time (6 instructions
+        // per buffered put).
+        let slot: *mut Option<T> = value;
+        // SAFETY: `*slot` is `Some` (checked above). From here until it is overwritten
+        // below (or by `Vacate` if `add` unwinds), the bits left in `*slot` are a stale
+        // copy that is never read or dropped.
+        let v = unsafe { ptr::read(slot).unwrap_unchecked() };
+        /// Empties the slot if `add` unwinds, so that the stale copy is not dropped.
+        struct Vacate<T>(*mut Option<T>);
+        impl<T> Drop for Vacate<T> {
+            fn drop(&mut self) {
+                // SAFETY: the slot holds a stale copy of the value `add` took; it is
+                // overwritten without being dropped.
+                unsafe { ptr::write(self.0, None) };
+            }
+        }
+        let vacate = Vacate(slot);
+        let discarded = self.buffer.add(v);
+        core::mem::forget(vacate);
         self.counters.buffered = self.counters.buffered.wrapping_add(1);
-        if let Some(discarded) = self.buffer.add(v) {
+        if discarded.is_some() {
             // A lossy buffer discarded a value: hand it back to be dropped outside the lock.
             self.counters.discarded = self.counters.discarded.wrapping_add(1);
-            *value = Some(discarded);
         }
+        // SAFETY: as above: the stale copy is overwritten without being dropped.
+        unsafe { ptr::write(slot, discarded) };
         true
     }
 

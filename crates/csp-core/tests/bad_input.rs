@@ -316,6 +316,56 @@ fn panicking_buffer_add_unlocks_and_keeps_other_values() {
     assert_eq!(ch.try_get(), Ok(3));
 }
 
+/// `Fixed<Arc<u32>, 2>` that panics when asked to store an `Arc` of 13.
+#[derive(Debug, Default)]
+struct TouchyArc(Fixed<Arc<u32>, 2>);
+
+impl Buffer<Arc<u32>> for TouchyArc {
+    fn can_add(&self) -> bool {
+        self.0.can_add()
+    }
+    fn add(&mut self, v: Arc<u32>) -> Option<Arc<u32>> {
+        assert_ne!(*v, 13, "TouchyArc refuses 13");
+        self.0.add(v)
+    }
+    fn can_take(&self) -> bool {
+        self.0.can_take()
+    }
+    fn take(&mut self) -> Option<Arc<u32>> {
+        self.0.take()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
+}
+
+#[test]
+fn a_value_a_panicking_buffer_took_is_dropped_once() {
+    // The uncontended put moves the value into `add` by a bitwise read and clears its
+    // own copy only afterwards; if `add` unwinds, that copy must not be dropped too.
+    let ch: Chan<Arc<u32>, TouchyArc> = Chan::with_buffer(TouchyArc::default());
+    let thirteen = Arc::new(13);
+    let r = catch_unwind(AssertUnwindSafe(|| ch.try_put(Arc::clone(&thirteen))));
+    assert!(r.is_err());
+    assert_eq!(
+        Arc::strong_count(&thirteen),
+        1,
+        "dropped once, by the buffer's panic"
+    );
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        csp_core::block_on(ch.put(Arc::clone(&thirteen)))
+    }));
+    assert!(r.is_err());
+    assert_eq!(Arc::strong_count(&thirteen), 1, "the future's put, too");
+    // The channel still works, and holds nothing of 13.
+    ch.try_put(Arc::new(1)).unwrap();
+    assert_eq!(ch.try_get().as_deref(), Ok(&1));
+    assert!(ch.try_get().is_err());
+}
+
 #[test]
 fn panicking_buffer_take_unlocks_the_channel() {
     let ch: Chan<u32, Touchy> = Chan::with_buffer(Touchy::default());
