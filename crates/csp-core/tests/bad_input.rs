@@ -256,24 +256,43 @@ fn waker_wake_panic_does_not_swallow_other_wakes() {
 
 // ===== a buffer that panics =====
 
-/// `Fixed<u32, 2>` that panics when asked to store 13 or to hand out 99.
-#[derive(Debug, Default)]
-struct Touchy(Fixed<u32, 2>);
+/// The number a [`Touchy`] buffer looks at.
+trait Number {
+    fn number(&self) -> u32;
+}
+impl Number for u32 {
+    fn number(&self) -> u32 {
+        *self
+    }
+}
+impl Number for Arc<u32> {
+    fn number(&self) -> u32 {
+        **self
+    }
+}
 
-impl Buffer<u32> for Touchy {
+/// `Fixed<T, 2>` that panics when asked to store 13 or to hand out 99.
+#[derive(Debug, Default)]
+struct Touchy<T>(Fixed<T, 2>);
+
+impl<T: Number> Buffer<T> for Touchy<T> {
     fn can_add(&self) -> bool {
         self.0.can_add()
     }
-    fn add(&mut self, v: u32) -> Option<u32> {
-        assert_ne!(v, 13, "Touchy refuses 13");
+    fn add(&mut self, v: T) -> Option<T> {
+        assert_ne!(v.number(), 13, "Touchy refuses 13");
         self.0.add(v)
     }
     fn can_take(&self) -> bool {
         self.0.can_take()
     }
-    fn take(&mut self) -> Option<u32> {
+    fn take(&mut self) -> Option<T> {
         let v = self.0.take();
-        assert_ne!(v, Some(99), "Touchy will not hand out 99");
+        assert_ne!(
+            v.as_ref().map(T::number),
+            Some(99),
+            "Touchy will not hand out 99"
+        );
         v
     }
     fn len(&self) -> usize {
@@ -286,7 +305,7 @@ impl Buffer<u32> for Touchy {
 
 #[test]
 fn panicking_buffer_add_unlocks_and_keeps_other_values() {
-    let ch: Chan<u32, Touchy> = Chan::with_buffer(Touchy::default());
+    let ch: Chan<u32, Touchy<u32>> = Chan::with_buffer(Touchy::default());
     ch.try_put(1).unwrap();
     let r = catch_unwind(AssertUnwindSafe(|| ch.try_put(13)));
     let msg = r.unwrap_err();
@@ -316,37 +335,11 @@ fn panicking_buffer_add_unlocks_and_keeps_other_values() {
     assert_eq!(ch.try_get(), Ok(3));
 }
 
-/// `Fixed<Arc<u32>, 2>` that panics when asked to store an `Arc` of 13.
-#[derive(Debug, Default)]
-struct TouchyArc(Fixed<Arc<u32>, 2>);
-
-impl Buffer<Arc<u32>> for TouchyArc {
-    fn can_add(&self) -> bool {
-        self.0.can_add()
-    }
-    fn add(&mut self, v: Arc<u32>) -> Option<Arc<u32>> {
-        assert_ne!(*v, 13, "TouchyArc refuses 13");
-        self.0.add(v)
-    }
-    fn can_take(&self) -> bool {
-        self.0.can_take()
-    }
-    fn take(&mut self) -> Option<Arc<u32>> {
-        self.0.take()
-    }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    fn capacity(&self) -> usize {
-        self.0.capacity()
-    }
-}
-
 #[test]
 fn a_value_a_panicking_buffer_took_is_dropped_once() {
     // The uncontended put moves the value into `add` by a bitwise read and clears its
     // own copy only afterwards; if `add` unwinds, that copy must not be dropped too.
-    let ch: Chan<Arc<u32>, TouchyArc> = Chan::with_buffer(TouchyArc::default());
+    let ch: Chan<Arc<u32>, Touchy<Arc<u32>>> = Chan::with_buffer(Touchy::default());
     let thirteen = Arc::new(13);
     let r = catch_unwind(AssertUnwindSafe(|| ch.try_put(Arc::clone(&thirteen))));
     assert!(r.is_err());
@@ -368,7 +361,7 @@ fn a_value_a_panicking_buffer_took_is_dropped_once() {
 
 #[test]
 fn panicking_buffer_take_unlocks_the_channel() {
-    let ch: Chan<u32, Touchy> = Chan::with_buffer(Touchy::default());
+    let ch: Chan<u32, Touchy<u32>> = Chan::with_buffer(Touchy::default());
     ch.try_put(99).unwrap();
     ch.try_put(1).unwrap();
     let r = catch_unwind(AssertUnwindSafe(|| ch.try_get()));
