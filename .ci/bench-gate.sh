@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 baseline=benches/baseline.txt
 tolerance=${BENCH_GATE_TOLERANCE:-5}
-cells=(csp:seq:1024 csp:spsc:1024 csp:mpmc4x4:1024 csp:spsc:0 csp:pingpong:0 csp:mpmc4x4:0 csp:mpmc64x64:0 csp:select2:1 csp:select2:1024)
+cells=(csp:seq:1024 csp:spsc:1024 csp:mpmc4x4:1024 csp:spsc:0 csp:pingpong:0 csp:pingpong:1024 csp:spsc:1 csp:mpmc4x4:0 csp:mpmc64x64:0 csp:select2:1 csp:select2:1024)
 
 if ! command -v valgrind >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

