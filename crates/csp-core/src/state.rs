@@ -428,6 +428,9 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `wakes` has room for one.
+    // Always inlined, like `claim_getter`: out of line it cost every get that takes from
+    // a waiting putter about 10 instructions (spsc/0 766 → 756 per message).
+    #[inline(always)]
     unsafe fn claim_putter(&mut self, me: *const Selector, wakes: &mut WakeList) -> Option<T> {
         let mut cur = self.putters.head();
         while let Some(p) = cur {
@@ -462,7 +465,9 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held.
-    #[inline(never)]
+    // Always inlined: with capacity 1 every get refills, and the call cost 5–13
+    // instructions per message (mpsc4x1/1 718 → 709, select_both/1 1 769 → 1 756).
+    #[inline(always)]
     unsafe fn refill(&mut self, me: *const Selector, wakes: &mut WakeList) {
         while self.n_putters > 0 && self.buffer.can_add() && wakes.room() > ARM_WAKES - 1 {
             // SAFETY: lock held (caller); room checked.
