@@ -294,6 +294,8 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         };
         let out = self.with_state_by(eager, put);
         wakes.wake_all();
+        // Emptied: skip the drop's second look at the length (see `WakeList`'s `Drop`).
+        core::mem::forget(wakes);
         match out {
             PutOutcome::Done(discarded) => {
                 drop(discarded);
@@ -337,6 +339,8 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         };
         let out = self.with_state_by(eager, get);
         wakes.wake_all();
+        // Emptied: skip the drop's second look at the length (see `WakeList`'s `Drop`).
+        core::mem::forget(wakes);
         match out {
             Some(Some(v)) => Ok(v),
             Some(None) => Err(TryGetError::Closed),

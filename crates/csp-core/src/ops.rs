@@ -138,6 +138,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
             }
         };
         wakes.wake_all();
+        // Emptied: skip the drop's second look at the length (see `WakeList`'s `Drop`).
+        core::mem::forget(wakes);
         out
     }
 
@@ -629,6 +631,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
             }
         };
         wakes.wake_all();
+        // Emptied: skip the drop's second look at the length (see `WakeList`'s `Drop`).
+        core::mem::forget(wakes);
         // A value the buffer's policy discarded is dropped outside the lock.
         drop(discarded);
         out

@@ -1146,6 +1146,8 @@ impl<S: ArmSet> Future for Select<S> {
                 }
                 if done == Some(true) {
                     wakes.wake_all();
+                    // Emptied: skip the drop's second look at the length.
+                    core::mem::forget(wakes);
                     this.progress.winner = Some(i);
                     this.progress.finished = true;
                     return Poll::Ready(i);
@@ -1213,6 +1215,7 @@ impl<S: ArmSet> Future for Select<S> {
                                 unsafe { sel.register(cx.waker()) };
                                 held.release();
                                 wakes.wake_all();
+                                core::mem::forget(wakes);
                                 return Poll::Pending;
                             }
                         }
@@ -1232,6 +1235,7 @@ impl<S: ArmSet> Future for Select<S> {
                 }
                 held.release();
                 wakes.wake_all();
+                core::mem::forget(wakes);
                 this.progress.finished = true;
                 return Poll::Ready(winner);
             }
