@@ -9,7 +9,10 @@
 //! | [`Promise<T>`] | completes; ignored: the first value is kept and every get clones it | one slot |
 //!
 //! With the `alloc` feature, [`DynFixed`], [`DynDropping`] and [`DynSliding`] take their
-//! capacity at run time. Any type implementing [`Buffer`] can serve as a custom buffer.
+//! capacity at run time. Any type implementing [`Buffer`] can serve as a custom buffer;
+//! one that is a plain first-in-first-out queue should also declare
+//! [`Buffer::DIRECT_HAND_OVER`], so that a put hands its value straight to a waiting
+//! getter instead of passing it through the buffer.
 //!
 //! A capacity of zero makes no sense for these buffers (use [`Rendezvous`]): the inline
 //! ones reject it at compile time, the run-time ones panic with a clear message.
