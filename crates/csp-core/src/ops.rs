@@ -159,9 +159,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         // SAFETY: the caller holds the lock, so the state and the node are ours.
         unsafe {
             let w = node.as_ptr();
-            let out = match (*w).phase {
-                Phase::Idle | Phase::Linked => {
-                    let linked = (*w).phase == Phase::Linked;
+            let phase = (*w).phase;
+            // Tested in turn rather than matched: the match became a jump table, an
+            // indirect jump on every poll.
+            let out = if phase == Phase::Claimed {
+                let v = st.take_handed(node);
+                (*w).phase = Phase::Taken;
+                st.settle(wakes);
+                Poll::Ready(Some(v))
+            } else if matches!(phase, Phase::Idle | Phase::Linked) {
+                {
+                    let linked = phase == Phase::Linked;
                     match st.try_get(me, wakes) {
                         Some(got) => {
                             if linked {
@@ -182,17 +190,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                         }
                     }
                 }
-                Phase::Claimed => {
-                    let v = st.take_handed(node);
-                    (*w).phase = Phase::Taken;
-                    st.settle(wakes);
-                    Poll::Ready(Some(v))
-                }
-                Phase::Done | Phase::Closed => {
-                    (*w).phase = Phase::Taken;
-                    Poll::Ready((*w).value.take())
-                }
-                Phase::Taken => panic!("csp: a get was polled after it completed"),
+            } else if matches!(phase, Phase::Done | Phase::Closed) {
+                (*w).phase = Phase::Taken;
+                Poll::Ready((*w).value.take())
+            } else {
+                panic!("csp: a get was polled after it completed")
             };
             if out.is_ready() {
                 // Completed: the node is in no queue and holds no claim.
@@ -214,8 +216,10 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         let done = unsafe {
             self.chan.with_state_locked(|st| {
                 let w = node.as_ptr();
-                match (*w).phase {
-                    Phase::Idle | Phase::Linked => match st.try_get(me, cx.wakes()) {
+                let phase = (*w).phase;
+                // Tested in turn rather than matched, as in `step`.
+                if matches!(phase, Phase::Idle | Phase::Linked) {
+                    match st.try_get(me, cx.wakes()) {
                         Some(got) => {
                             if (*w).phase == Phase::Linked {
                                 st.unlink_getter(node);
@@ -235,10 +239,13 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                             }
                             false
                         }
-                    },
-                    Phase::Done | Phase::Closed => true,
-                    Phase::Claimed => unreachable!("csp: a claimed get is finished, not retried"),
-                    Phase::Taken => panic!("csp: a get was polled after it completed"),
+                    }
+                } else if matches!(phase, Phase::Done | Phase::Closed) {
+                    true
+                } else if phase == Phase::Claimed {
+                    unreachable!("csp: a claimed get is finished, not retried")
+                } else {
+                    panic!("csp: a get was polled after it completed")
                 }
             })
         };
@@ -655,9 +662,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         // SAFETY: the caller holds the lock, so the state and the node are ours.
         unsafe {
             let w = node.as_ptr();
-            let out = match (*w).phase {
-                Phase::Idle | Phase::Linked => {
-                    let queued = (*w).phase == Phase::Linked;
+            let phase = (*w).phase;
+            // Tested in turn rather than matched, as in `GetOp::step`.
+            let out = if matches!(phase, Phase::Idle | Phase::Linked) {
+                {
+                    let queued = phase == Phase::Linked;
                     let Some(v) = (*w).value.take() else {
                         panic!("csp: a put whose value was taken back was polled");
                     };
@@ -686,18 +695,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
                         }
                     }
                 }
-                Phase::Claimed | Phase::Done => {
-                    (*w).phase = Phase::Taken;
-                    (Poll::Ready(Ok(())), (*w).value.take())
+            } else if matches!(phase, Phase::Claimed | Phase::Done) {
+                (*w).phase = Phase::Taken;
+                (Poll::Ready(Ok(())), (*w).value.take())
+            } else if phase == Phase::Closed {
+                (*w).phase = Phase::Taken;
+                match (*w).value.take() {
+                    Some(v) => (Poll::Ready(Err(Closed(v))), None),
+                    None => unreachable!("csp: a put that failed keeps its value"),
                 }
-                Phase::Closed => {
-                    (*w).phase = Phase::Taken;
-                    match (*w).value.take() {
-                        Some(v) => (Poll::Ready(Err(Closed(v))), None),
-                        None => unreachable!("csp: a put that failed keeps its value"),
-                    }
-                }
-                Phase::Taken => panic!("csp: a put was polled after it completed"),
+            } else {
+                panic!("csp: a put was polled after it completed")
             };
             if out.0.is_ready() {
                 // Completed: the node is in no queue and holds no claim.
@@ -740,9 +748,11 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                     // In no queue and nowhere to go: fail without touching the value.
                     return false;
                 }
-                match (*w).phase {
-                    Phase::Idle | Phase::Linked => {
-                        let queued = (*w).phase == Phase::Linked;
+                let phase = (*w).phase;
+                // Tested in turn rather than matched, as in `step`.
+                if matches!(phase, Phase::Idle | Phase::Linked) {
+                    {
+                        let queued = phase == Phase::Linked;
                         let Some(v) = (*w).value.take() else {
                             panic!("csp: a put whose value was taken back was polled");
                         };
@@ -772,9 +782,12 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                             }
                         }
                     }
-                    Phase::Done | Phase::Closed => true,
-                    Phase::Claimed => unreachable!("csp: a claimed put is finished, not retried"),
-                    Phase::Taken => panic!("csp: a put was polled after it completed"),
+                } else if matches!(phase, Phase::Done | Phase::Closed) {
+                    true
+                } else if phase == Phase::Claimed {
+                    unreachable!("csp: a claimed put is finished, not retried")
+                } else {
+                    panic!("csp: a put was polled after it completed")
                 }
             })
         };

@@ -98,6 +98,47 @@ fn capacity_one_works() {
     assert_eq!(ch.try_get(), Ok(1));
 }
 
+// ===== polling an operation that completed =====
+
+/// Polls `f` until it completes (`kick` runs between polls), then once more.
+fn poll_after_completion<F: Future>(f: F, kick: impl Fn()) {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    while f.as_mut().poll(&mut cx).is_pending() {
+        kick();
+    }
+    let _ = f.as_mut().poll(&mut cx);
+}
+
+#[test]
+#[should_panic(expected = "csp: a get was polled after it completed")]
+fn a_buffered_get_polled_after_it_completed_panics_clearly() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    ch.try_put(1).unwrap();
+    poll_after_completion(ch.get(), || {});
+}
+
+#[test]
+#[should_panic(expected = "csp: a get was polled after it completed")]
+fn a_rendezvous_get_polled_after_it_completed_panics_clearly() {
+    let ch: Chan<u32> = Chan::new();
+    poll_after_completion(ch.get(), || ch.try_put(1).unwrap());
+}
+
+#[test]
+#[should_panic(expected = "csp: a put was polled after it completed")]
+fn a_buffered_put_polled_after_it_completed_panics_clearly() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    poll_after_completion(ch.put(1), || {});
+}
+
+#[test]
+#[should_panic(expected = "csp: a put was polled after it completed")]
+fn a_rendezvous_put_polled_after_it_completed_panics_clearly() {
+    let ch: Chan<u32> = Chan::new();
+    poll_after_completion(ch.put(1), || assert_eq!(ch.try_get(), Ok(1)));
+}
+
 // ===== closing =====
 
 #[test]
