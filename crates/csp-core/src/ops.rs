@@ -48,6 +48,17 @@ fn withdraw_alone<A: RawArm + ?Sized>(arm: Pin<&mut A>) {
     wakes.wake_all();
 }
 
+/// The end of an arm's `try_complete` for a node that is neither idle nor linked: a
+/// completed `what` ("get" or "put") stays complete; any other phase is a bug.
+#[inline(always)]
+fn already_complete(phase: Phase, what: &str) -> bool {
+    match phase {
+        Phase::Done | Phase::Closed => true,
+        Phase::Claimed => unreachable!("csp: a claimed {what} is finished, not retried"),
+        _ => panic!("csp: a {what} was polled after it completed"),
+    }
+}
+
 // ===== impl GetOp =====
 
 /// The arm part of a get: the channel and the node, without a selector of its own.
@@ -240,12 +251,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                             false
                         }
                     }
-                } else if matches!(phase, Phase::Done | Phase::Closed) {
-                    true
-                } else if phase == Phase::Claimed {
-                    unreachable!("csp: a claimed get is finished, not retried")
                 } else {
-                    panic!("csp: a get was polled after it completed")
+                    already_complete(phase, "get")
                 }
             })
         };
@@ -782,12 +789,8 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                             }
                         }
                     }
-                } else if matches!(phase, Phase::Done | Phase::Closed) {
-                    true
-                } else if phase == Phase::Claimed {
-                    unreachable!("csp: a claimed put is finished, not retried")
                 } else {
-                    panic!("csp: a put was polled after it completed")
+                    already_complete(phase, "put")
                 }
             })
         };

@@ -7,6 +7,8 @@
 //! shown here because integration tests have no `compile_fail` doctests — see
 //! `docs/verification.md`.
 
+mod common;
+
 use core::future::Future;
 use core::pin::pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -317,15 +319,10 @@ impl Number for Arc<u32> {
 struct Touchy<T>(Fixed<T, 2>);
 
 impl<T: Number> Buffer<T> for Touchy<T> {
-    fn can_add(&self) -> bool {
-        self.0.can_add()
-    }
+    common::wrapped_buffer_reads!();
     fn add(&mut self, v: T) -> Option<T> {
         assert_ne!(v.number(), 13, "Touchy refuses 13");
         self.0.add(v)
-    }
-    fn can_take(&self) -> bool {
-        self.0.can_take()
     }
     fn take(&mut self) -> Option<T> {
         let v = self.0.take();
@@ -335,12 +332,6 @@ impl<T: Number> Buffer<T> for Touchy<T> {
             "Touchy will not hand out 99"
         );
         v
-    }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    fn capacity(&self) -> usize {
-        self.0.capacity()
     }
 }
 

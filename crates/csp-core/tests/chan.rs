@@ -363,9 +363,7 @@ fn a_put_hands_over_past_an_empty_buffer_to_a_waiting_getter() {
 struct Evens(Fixed<u32, 2>);
 
 impl Buffer<u32> for Evens {
-    fn can_add(&self) -> bool {
-        self.0.can_add()
-    }
+    common::wrapped_buffer_reads!();
     fn add(&mut self, v: u32) -> Option<u32> {
         if v % 2 == 0 {
             self.0.add(v)
@@ -373,17 +371,8 @@ impl Buffer<u32> for Evens {
             Some(v)
         }
     }
-    fn can_take(&self) -> bool {
-        self.0.can_take()
-    }
     fn take(&mut self) -> Option<u32> {
         self.0.take()
-    }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    fn capacity(&self) -> usize {
-        self.0.capacity()
     }
 }
 

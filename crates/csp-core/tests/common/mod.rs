@@ -64,3 +64,25 @@ impl Drop for Tracked {
         self.drops.fetch_add(1, Ordering::SeqCst);
     }
 }
+
+/// `can_add`, `can_take`, `len` and `capacity` for a test buffer that wraps another
+/// buffer in its field `.0` and changes only `add` and `take` (which it writes itself).
+#[allow(unused_macros)] // used by the test crates that define buffers
+macro_rules! wrapped_buffer_reads {
+    () => {
+        fn can_add(&self) -> bool {
+            self.0.can_add()
+        }
+        fn can_take(&self) -> bool {
+            self.0.can_take()
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn capacity(&self) -> usize {
+            self.0.capacity()
+        }
+    };
+}
+#[allow(unused_imports)] // used by the test crates that define buffers
+pub(crate) use wrapped_buffer_reads;
