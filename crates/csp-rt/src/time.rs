@@ -4,8 +4,10 @@
 //! that future on its runtime. The driver holds only a weak reference to the channel,
 //! so dropping every handle of the channel ends the driver at its next wake-up.
 
-use std::future::Future;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::sync::{Arc, Weak};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use csp_core::buffer::Fixed;
@@ -84,6 +86,21 @@ pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
 /// driver.join().unwrap();
 /// ```
 pub type Ticks = Arc<Chan<(u64, Instant)>>;
+
+/// Puts `tick` on `ch`; `false` once `ch` is closed. A plain put that is already
+/// waiting when the channel closes stays queued and still delivers (the core's rule),
+/// so a driver whose consumer closed the channel without taking another tick would wait
+/// for ever; this one notices the close when the close wakes it, and gives the tick up.
+async fn put_unless_closed(ch: &Chan<(u64, Instant)>, tick: (u64, Instant)) -> bool {
+    let mut put = pin!(ch.put(tick));
+    poll_fn(|cx| match put.as_mut().poll(cx) {
+        Poll::Ready(r) => Poll::Ready(r.is_ok()),
+        // Dropping the put withdraws it (or finds it taken just now: either way, stop).
+        Poll::Pending if ch.is_closed() => Poll::Ready(false),
+        Poll::Pending => Poll::Pending,
+    })
+    .await
+}
 
 /// A [`Timeout`] channel closing at `deadline`, and its driver.
 ///
@@ -192,7 +209,7 @@ where
             sleep_until(due).await;
             let Some(ch) = weak.upgrade() else { return };
             n += 1;
-            if ch.put((n, Instant::now())).await.is_err() {
+            if !put_unless_closed(&ch, (n, Instant::now())).await {
                 return; // closed
             }
             due += period;
@@ -203,4 +220,31 @@ where
         }
     };
     (ch, drive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::{Context, Waker};
+
+    /// The consumer closes the tick channel while the driver's put waits (nobody takes
+    /// the tick): the driver ends instead of waiting for a getter for ever.
+    #[test]
+    fn closing_ticks_ends_a_driver_whose_put_waits() {
+        let (ticks, drive) = tick_tock_at(Instant::now(), Duration::from_secs(1), |_| async {});
+        let mut drive = pin!(drive);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(drive.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(
+            ticks.stats().waiting_puts,
+            1,
+            "the first tick waits for a getter"
+        );
+        ticks.close();
+        assert!(
+            drive.as_mut().poll(&mut cx).is_ready(),
+            "the close ends the driver"
+        );
+        assert_eq!(ticks.stats().waiting_puts, 0, "and its put is withdrawn");
+    }
 }
