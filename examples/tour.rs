@@ -727,14 +727,11 @@ async fn lock_worker<R: Rt>(
         out.say(format!("{tag} is now working"));
         R::sleep(t.secs(0.1)).await;
         occ.leave();
+        // The put hands the token to the worker that waits longest (as aiochan does,
+        // hence its 0, 1, 2, ... order): asking again at once cannot take it back.
         if lock.put(true).await.is_err() {
             return;
         }
-        // Give the token's next holder a turn. A put into a buffer wakes the first
-        // waiting getter but does not hand the token to it, so without this yield the
-        // releasing worker would take it straight back (still one worker at a time, but
-        // always the same one; aiochan hands it over, hence its 0, 1, 2, ... order).
-        R::nop().await;
     }
 }
 
