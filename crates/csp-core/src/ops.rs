@@ -179,26 +179,24 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                 st.settle(wakes);
                 Poll::Ready(Some(v))
             } else if matches!(phase, Phase::Idle | Phase::Linked) {
-                {
-                    let linked = phase == Phase::Linked;
-                    match st.try_get(me, wakes) {
-                        Some(got) => {
-                            if linked {
-                                st.unlink_getter(node);
-                            }
-                            (*w).phase = Phase::Taken;
+                let linked = phase == Phase::Linked;
+                match st.try_get(me, wakes) {
+                    Some(got) => {
+                        if linked {
+                            st.unlink_getter(node);
+                        }
+                        (*w).phase = Phase::Taken;
+                        st.settle(wakes);
+                        Poll::Ready(got)
+                    }
+                    None => {
+                        if !linked {
+                            st.link_getter(node, me, 0);
+                        } else if st.clear_notified(node, true) {
                             st.settle(wakes);
-                            Poll::Ready(got)
                         }
-                        None => {
-                            if !linked {
-                                st.link_getter(node, me, 0);
-                            } else if st.clear_notified(node, true) {
-                                st.settle(wakes);
-                            }
-                            sel.register(cx.waker());
-                            Poll::Pending
-                        }
+                        sel.register(cx.waker());
+                        Poll::Pending
                     }
                 }
             } else if matches!(phase, Phase::Done | Phase::Closed) {
@@ -672,34 +670,32 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
             let phase = (*w).phase;
             // Tested in turn rather than matched, as in `GetOp::step`.
             let out = if matches!(phase, Phase::Idle | Phase::Linked) {
-                {
-                    let queued = phase == Phase::Linked;
-                    let Some(v) = (*w).value.take() else {
-                        panic!("csp: a put whose value was taken back was polled");
-                    };
-                    match st.try_put(v, me, queued, wakes) {
-                        PutOutcome::Done(discarded) => {
-                            if queued {
-                                st.unlink_putter(node);
-                            }
-                            (*w).phase = Phase::Taken;
+                let queued = phase == Phase::Linked;
+                let Some(v) = (*w).value.take() else {
+                    panic!("csp: a put whose value was taken back was polled");
+                };
+                match st.try_put(v, me, queued, wakes) {
+                    PutOutcome::Done(discarded) => {
+                        if queued {
+                            st.unlink_putter(node);
+                        }
+                        (*w).phase = Phase::Taken;
+                        st.settle(wakes);
+                        (Poll::Ready(Ok(())), discarded)
+                    }
+                    PutOutcome::Closed(v) => {
+                        (*w).phase = Phase::Taken;
+                        (Poll::Ready(Err(Closed(v))), None)
+                    }
+                    PutOutcome::Wait(v) => {
+                        (*w).value = Some(v);
+                        if !queued {
+                            st.link_putter(node, me, 0, wakes);
+                        } else if st.clear_notified(node, false) {
                             st.settle(wakes);
-                            (Poll::Ready(Ok(())), discarded)
                         }
-                        PutOutcome::Closed(v) => {
-                            (*w).phase = Phase::Taken;
-                            (Poll::Ready(Err(Closed(v))), None)
-                        }
-                        PutOutcome::Wait(v) => {
-                            (*w).value = Some(v);
-                            if !queued {
-                                st.link_putter(node, me, 0, wakes);
-                            } else if st.clear_notified(node, false) {
-                                st.settle(wakes);
-                            }
-                            sel.register(cx.waker());
-                            (Poll::Pending, None)
-                        }
+                        sel.register(cx.waker());
+                        (Poll::Pending, None)
                     }
                 }
             } else if matches!(phase, Phase::Claimed | Phase::Done) {
@@ -758,35 +754,33 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                 let phase = (*w).phase;
                 // Tested in turn rather than matched, as in `step`.
                 if matches!(phase, Phase::Idle | Phase::Linked) {
-                    {
-                        let queued = phase == Phase::Linked;
-                        let Some(v) = (*w).value.take() else {
-                            panic!("csp: a put whose value was taken back was polled");
-                        };
-                        match st.try_put(v, me, queued, cx.wakes()) {
-                            PutOutcome::Done(discarded) => {
-                                if queued {
-                                    st.unlink_putter(node);
-                                }
-                                // A value the buffer's policy discarded waits here to be
-                                // dropped outside the lock, with the future.
-                                (*w).value = discarded;
-                                (*w).phase = Phase::Done;
+                    let queued = phase == Phase::Linked;
+                    let Some(v) = (*w).value.take() else {
+                        panic!("csp: a put whose value was taken back was polled");
+                    };
+                    match st.try_put(v, me, queued, cx.wakes()) {
+                        PutOutcome::Done(discarded) => {
+                            if queued {
+                                st.unlink_putter(node);
+                            }
+                            // A value the buffer's policy discarded waits here to be
+                            // dropped outside the lock, with the future.
+                            (*w).value = discarded;
+                            (*w).phase = Phase::Done;
+                            st.settle(cx.wakes());
+                            true
+                        }
+                        PutOutcome::Closed(v) => {
+                            (*w).value = Some(v);
+                            (*w).phase = Phase::Closed;
+                            true
+                        }
+                        PutOutcome::Wait(v) => {
+                            (*w).value = Some(v);
+                            if queued && st.clear_notified(node, false) {
                                 st.settle(cx.wakes());
-                                true
                             }
-                            PutOutcome::Closed(v) => {
-                                (*w).value = Some(v);
-                                (*w).phase = Phase::Closed;
-                                true
-                            }
-                            PutOutcome::Wait(v) => {
-                                (*w).value = Some(v);
-                                if queued && st.clear_notified(node, false) {
-                                    st.settle(cx.wakes());
-                                }
-                                false
-                            }
+                            false
                         }
                     }
                 } else {

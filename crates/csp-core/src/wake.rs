@@ -208,7 +208,9 @@ impl Drop for WakeList {
         // The hot paths `mem::forget` a list once `wake_all` has emptied it: when the
         // list's address has gone to an out-of-line call (`wake_all_slow`), the
         // compiler cannot see that the length is zero after a waker ran, and this drop
-        // reloaded and tested it (2–8 instructions per operation).
+        // reloaded and tested it (2–8 instructions per operation). A consuming
+        // `wake_all_done(self)` would say it once, but moving the 136-byte list into it
+        // is a copy, even inlined (30–200 instructions per operation, measured).
         self.wake_all();
     }
 }
