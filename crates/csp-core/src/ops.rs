@@ -949,6 +949,49 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
         let this = unsafe { self.get_unchecked_mut() };
         this.op.take_value()
     }
+
+    /// Polls the put, except that a put still waiting when its channel is found closed
+    /// is withdrawn and fails with its value (`Ok(())` if it was delivered just before).
+    ///
+    /// A plain put that is already waiting when the channel closes stays queued and still
+    /// delivers; a producer whose consumer closed the channel to stop it would wait for a
+    /// getter that never comes. The close wakes the waiting put, so polling it this way
+    /// notices the close at once.
+    ///
+    /// # Examples
+    /// ```
+    /// use core::future::poll_fn;
+    /// use core::pin::pin;
+    /// use core::task::{Context, Poll, Waker};
+    /// use csp_core::{Chan, Closed};
+    ///
+    /// let ch: Chan<u8> = Chan::new();
+    /// let mut put = pin!(ch.put(7));
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(put.as_mut().poll_unless_closed(&mut cx).is_pending()); // waits for a getter
+    /// ch.close(); // the consumer stops
+    /// assert_eq!(put.as_mut().poll_unless_closed(&mut cx), Poll::Ready(Err(Closed(7))));
+    ///
+    /// // In a producer: `poll_fn` turns it into a future.
+    /// let ch: Chan<u8> = Chan::new();
+    /// ch.close();
+    /// let mut put = pin!(ch.put(8));
+    /// let r = csp_core::block_on(poll_fn(|cx| put.as_mut().poll_unless_closed(cx)));
+    /// assert_eq!(r, Err(Closed(8)));
+    /// ```
+    pub fn poll_unless_closed(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Closed<T>>> {
+        match self.as_mut().poll(cx) {
+            Poll::Pending if self.op.chan.is_closed() => Poll::Ready(match self.take_value() {
+                Some(v) => Err(Closed(v)),
+                // Delivered after all, just before it was withdrawn.
+                None => Ok(()),
+            }),
+            other => other,
+        }
+    }
 }
 
 impl<T, B: Buffer<T>, L: RawLock> Future for Put<'_, T, B, L> {

@@ -1,6 +1,5 @@
 //! What every driver is told ([`Options`]) and the guard that closes its outputs.
 
-use core::future::Future;
 use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 
@@ -130,15 +129,5 @@ pub(crate) async fn put_or_stop<T, B: Buffer<T>, L: RawLock>(
     v: T,
 ) -> Result<(), Closed<T>> {
     let mut put = core::pin::pin!(output.put(v));
-    core::future::poll_fn(|cx| match put.as_mut().poll(cx) {
-        core::task::Poll::Pending if output.is_closed() => {
-            core::task::Poll::Ready(match put.as_mut().take_value() {
-                Some(v) => Err(Closed(v)),
-                // Delivered after all, just before we withdrew it.
-                None => Ok(()),
-            })
-        }
-        other => other,
-    })
-    .await
+    core::future::poll_fn(|cx| put.as_mut().poll_unless_closed(cx)).await
 }

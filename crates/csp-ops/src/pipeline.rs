@@ -102,21 +102,14 @@ where
             }
         }
         if let Some(p) = put.as_mut() {
-            match p.as_mut().poll(cx) {
+            // Queued before the output was closed: withdrawn rather than left waiting for a
+            // getter that may never come (see `put_or_stop`).
+            match p.as_mut().poll_unless_closed(cx) {
                 Poll::Ready(Ok(())) => {
                     put = None;
                     progress = true;
                 }
                 Poll::Ready(Err(closed)) => return Poll::Ready(Err(closed)),
-                // Queued before the output was closed: withdraw rather than wait for a
-                // getter that may never come (see `put_or_stop`).
-                Poll::Pending if output.is_closed() => match p.as_mut().take_value() {
-                    Some(v) => return Poll::Ready(Err(Closed(v))),
-                    None => {
-                        put = None;
-                        progress = true;
-                    }
-                },
                 Poll::Pending => {}
             }
         }

@@ -7,7 +7,6 @@
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::{Arc, Weak};
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use csp_core::buffer::Fixed;
@@ -86,21 +85,6 @@ pub type After = Arc<Chan<Instant, Fixed<Instant, 1>>>;
 /// driver.join().unwrap();
 /// ```
 pub type Ticks = Arc<Chan<(u64, Instant)>>;
-
-/// Puts `tick` on `ch`; `false` once `ch` is closed. A plain put that is already
-/// waiting when the channel closes stays queued and still delivers (the core's rule),
-/// so a driver whose consumer closed the channel without taking another tick would wait
-/// for ever; this one notices the close when the close wakes it, and gives the tick up.
-async fn put_unless_closed(ch: &Chan<(u64, Instant)>, tick: (u64, Instant)) -> bool {
-    let mut put = pin!(ch.put(tick));
-    poll_fn(|cx| match put.as_mut().poll(cx) {
-        Poll::Ready(r) => Poll::Ready(r.is_ok()),
-        // Dropping the put withdraws it (or finds it taken just now: either way, stop).
-        Poll::Pending if ch.is_closed() => Poll::Ready(false),
-        Poll::Pending => Poll::Pending,
-    })
-    .await
-}
 
 /// A [`Timeout`] channel closing at `deadline`, and its driver.
 ///
@@ -209,7 +193,14 @@ where
             sleep_until(due).await;
             let Some(ch) = weak.upgrade() else { return };
             n += 1;
-            if !put_unless_closed(&ch, (n, Instant::now())).await {
+            // A plain put already waiting when the channel closes stays queued and still
+            // delivers (the core's rule): with nobody left to take the tick, the driver
+            // would wait for ever. This one gives the tick up when the close wakes it.
+            let mut put = pin!(ch.put((n, Instant::now())));
+            if poll_fn(|cx| put.as_mut().poll_unless_closed(cx))
+                .await
+                .is_err()
+            {
                 return; // closed
             }
             due += period;
