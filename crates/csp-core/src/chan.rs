@@ -388,7 +388,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// assert!(ch.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.with_state(|st| st.closed)
+        self.with_state(|st| st.closed())
     }
 
     /// The number of values in the buffer.
@@ -461,7 +461,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
             waiting_puts: st.n_putters,
             waiting_gets: st.n_getters,
             in_flight: st.in_flight(),
-            closed: st.closed,
+            closed: st.closed(),
             buffered: st.counters.buffered,
             handed_over: st.counters.handed_over,
             discarded: st.counters.discarded,
@@ -558,7 +558,7 @@ impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Chan<T, B, L> {
             let (closed, len, cap, gets, puts) = unsafe {
                 self.with_state_locked(|st| {
                     (
-                        st.closed,
+                        st.closed(),
                         st.buffer.len(),
                         st.buffer.capacity(),
                         st.n_getters,

@@ -39,6 +39,9 @@
 //! - The values in flight are as [`HandOver`] states: each claimed getter that was
 //!   handed a value holds it in its node, in no list, until it takes it or passes it on.
 //! - `n_*` and `notified_*` count the linked nodes (and the notified ones) of each list.
+//! - `gate` is `CLOSED` once closed, plus (buffered channels only) `BUSY` times
+//!   `n_getters + n_putters + (1 if any orphan)`: the quick paths, which skip wakes,
+//!   refills and orphans, run only while it is 0. Debug builds check it there.
 //! - Every linked node is in phase `Linked`, belongs to a live selector, and is reached
 //!   only under this lock.
 
@@ -50,7 +53,7 @@ extern crate alloc;
 use alloc::vec::Vec;
 use core::ptr::{self, NonNull};
 
-use crate::buffer::Buffer;
+use crate::buffer::{unbuffered, Buffer};
 use crate::list::{next, List};
 use crate::waiter::{Phase, Selector, Waiter};
 use crate::wake::WakeList;
@@ -77,6 +80,11 @@ pub(crate) enum PutOutcome<T> {
     Wait(T),
 }
 
+/// [`State::gate`]'s closed flag.
+const CLOSED: usize = 1;
+/// One unit of [`State::gate`]'s count.
+const BUSY: usize = 2;
+
 /// The lock-protected part of a channel.
 pub(crate) struct State<T, B> {
     pub(crate) buffer: B,
@@ -84,7 +92,6 @@ pub(crate) struct State<T, B> {
     putters: List<Waiter<T>>,
     /// Values handed to claimed getters that have not taken them yet, and orphans.
     hand_over: HandOver<T>,
-    pub(crate) closed: bool,
     pub(crate) n_getters: usize,
     pub(crate) n_putters: usize,
     notified_getters: usize,
@@ -93,6 +100,12 @@ pub(crate) struct State<T, B> {
     /// front of a long queue on every new value.
     getter_hint: *const Waiter<T>,
     notified_putters: usize,
+    /// The closed flag ([`CLOSED`]) and, above it, the quick paths' count: the linked
+    /// getters and putters plus one while orphans wait, in steps of [`BUSY`].
+    /// [`take_quick`](Self::take_quick) and [`add_quick`](Self::add_quick) run only
+    /// while the whole word is 0: one test where there were three. Only buffered
+    /// channels keep the count (see [`busy_add`](Self::busy_add)).
+    gate: usize,
     pub(crate) counters: Counters,
 }
 
@@ -103,18 +116,24 @@ impl<T, B> State<T, B> {
             getters: List::new(),
             putters: List::new(),
             hand_over: HandOver::new(),
-            closed: false,
             n_getters: 0,
             n_putters: 0,
             notified_getters: 0,
             getter_hint: ptr::null(),
             notified_putters: 0,
+            gate: 0,
             counters: Counters {
                 buffered: 0,
                 handed_over: 0,
                 discarded: 0,
             },
         }
+    }
+
+    /// Whether the channel is closed.
+    #[inline(always)]
+    pub(crate) fn closed(&self) -> bool {
+        self.gate & CLOSED != 0
     }
 
     /// Whether a value is in flight: handed to a getter that has not taken it, or orphaned.
@@ -384,6 +403,37 @@ unsafe fn sel_of<T>(n: NonNull<Waiter<T>>) -> *const Selector {
 }
 
 impl<T, B: Buffer<T>> State<T, B> {
+    /// Counts one more (`up`) or one less in [`gate`](Self::gate). A rendezvous
+    /// channel never takes the quick paths, so it keeps no count and pays nothing for it
+    /// on its link and unlink.
+    #[inline(always)]
+    fn busy_add(&mut self, up: bool) {
+        if !unbuffered::<T, B>() {
+            self.gate = if up {
+                self.gate + BUSY
+            } else {
+                self.gate - BUSY
+            };
+        }
+    }
+
+    /// Whether the quick paths may run: nobody waits, the channel is open and no orphan
+    /// waits.
+    #[inline(always)]
+    fn quiet(&self) -> bool {
+        let waiting = self.n_getters + self.n_putters + usize::from(self.hand_over.has_orphan());
+        if unbuffered::<T, B>() {
+            // No count kept (and nothing to take or add quickly anyway).
+            return waiting == 0 && !self.closed();
+        }
+        debug_assert_eq!(
+            self.gate / BUSY,
+            waiting,
+            "csp: the quick paths' gate is out of step"
+        );
+        self.gate == 0
+    }
+
     // ===== getting =====
 
     /// Tries to complete a get for selector `me` right now: `Some(Some(v))` took `v`,
@@ -398,6 +448,9 @@ impl<T, B: Buffer<T>> State<T, B> {
         wakes: &mut WakeList,
     ) -> Option<Option<T>> {
         if let Some(v) = self.hand_over.take_orphan() {
+            if !self.hand_over.has_orphan() {
+                self.busy_add(false);
+            }
             return Some(Some(v));
         }
         if let Some(v) = self.buffer.take() {
@@ -418,7 +471,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                 return Some(Some(v));
             }
         }
-        if self.closed && self.hand_over.is_empty() {
+        if self.closed() && self.hand_over.is_empty() {
             return Some(None);
         }
         None
@@ -514,8 +567,12 @@ impl<T, B: Buffer<T>> State<T, B> {
     pub(crate) unsafe fn abandon_handed(&mut self, g: NonNull<Waiter<T>>, wakes: &mut WakeList) {
         // SAFETY: lock held (caller).
         let next = unsafe { self.claim_getter(|_, _| false, wakes) };
+        let had_orphan = self.hand_over.has_orphan();
         // SAFETY: lock held; `g` owns a value (caller); `next` was just claimed.
         unsafe { self.hand_over.pass_on(g, next) };
+        if !had_orphan && self.hand_over.has_orphan() {
+            self.busy_add(true);
+        }
     }
 
     /// Claims the first waiting getter that `skip` does not rule out and unlinks it;
@@ -593,7 +650,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held.
     #[inline(always)]
     pub(crate) unsafe fn take_quick(&mut self) -> Option<T> {
-        if self.n_getters | self.n_putters != 0 || self.hand_over.has_orphan() {
+        if !self.quiet() {
             return None;
         }
         self.buffer.take()
@@ -612,7 +669,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     #[inline(always)]
     pub(crate) unsafe fn get_must_wait(&self) -> bool {
         self.n_putters == 0
-            && !self.closed
+            && !self.closed()
             && !self.hand_over.has_orphan()
             && !self.buffer.can_take()
     }
@@ -627,7 +684,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held.
     #[inline(always)]
     pub(crate) unsafe fn add_quick(&mut self, value: &mut Option<T>) -> bool {
-        if self.closed || self.n_getters | self.n_putters != 0 || !self.buffer.can_add() {
+        if !self.quiet() || !self.buffer.can_add() {
             return false;
         }
         if value.is_none() {
@@ -671,7 +728,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// Lock held.
     #[inline(always)]
     pub(crate) unsafe fn put_must_wait(&self) -> bool {
-        self.n_getters == 0 && !self.closed && !self.buffer.can_add()
+        self.n_getters == 0 && !self.closed() && !self.buffer.can_add()
     }
 
     /// Tries to deliver `v` for selector `me` right now. `queued` says whether the put
@@ -687,7 +744,7 @@ impl<T, B: Buffer<T>> State<T, B> {
         queued: bool,
         wakes: &mut WakeList,
     ) -> PutOutcome<T> {
-        if self.closed && !queued {
+        if self.closed() && !queued {
             return PutOutcome::Closed(v);
         }
         if self.buffer.can_add() {
@@ -784,6 +841,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     ///
     /// # Safety
     /// Lock held; `g` is live, unlinked, pinned until unlinked, owned by `sel`.
+    #[inline(always)]
     pub(crate) unsafe fn link_getter(
         &mut self,
         g: NonNull<Waiter<T>>,
@@ -801,6 +859,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             self.getters.push_back(g);
         }
         self.n_getters += 1;
+        self.busy_add(true);
     }
 
     /// Links a putter node (holding its value) and notifies a getter that may take it.
@@ -827,6 +886,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             self.putters.push_back(p);
         }
         self.n_putters += 1;
+        self.busy_add(true);
         // Rule 1: a putter that waits is a value for any getter but its own select's.
         // SAFETY: lock held.
         unsafe { self.notify_getter(sel, false, wakes) };
@@ -848,6 +908,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             }
         }
         self.n_getters -= 1;
+        self.busy_add(false);
     }
 
     /// # Safety
@@ -861,6 +922,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             }
         }
         self.n_putters -= 1;
+        self.busy_add(false);
     }
 
     /// A linked node polled and found nothing: it is no longer "notified" (rule 3).
@@ -904,7 +966,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                 }
             }
         }
-        self.closed && self.hand_over.is_empty()
+        self.closed() && self.hand_over.is_empty()
     }
 
     /// Notifies the first un-notified, unclaimed getter not of selector `exclude`
@@ -1050,7 +1112,7 @@ impl<T, B: Buffer<T>> State<T, B> {
         self.n_putters != 0
             || self.buffer.can_take()
             || self.hand_over.has_orphan()
-            || (self.closed && self.hand_over.is_empty())
+            || (self.closed() && self.hand_over.is_empty())
     }
 
     /// Closes the channel. Returns whether this call closed it.
@@ -1058,10 +1120,10 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// # Safety
     /// Lock held.
     pub(crate) unsafe fn close(&mut self, wakes: &mut WakeList) -> bool {
-        if self.closed {
+        if self.closed() {
             return false;
         }
-        self.closed = true;
+        self.gate |= CLOSED;
         // Getters that can now see the end: wake as many as fit at once; each of them,
         // when it completes, passes the news on (rule 2), so none is left asleep.
         // SAFETY: lock held; room checked.

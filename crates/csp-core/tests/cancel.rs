@@ -76,6 +76,29 @@ fn boxed_get_dropped_after_hand_over_leaves_an_orphan_for_the_next_get() {
 }
 
 #[test]
+fn an_orphan_of_a_buffered_channel_comes_before_the_values_buffered_after_it() {
+    // A put hands its value straight to a getter waiting beside an empty buffer, and the
+    // getter goes away without it. Values put afterwards wait in the buffer; the
+    // orphan, the oldest value, must still come first, also to a get that would
+    // otherwise take the buffer's front on its quick path.
+    let ch: Chan<u32, Fixed<u32, 4>> = Chan::with_buffer(Fixed::new());
+    let (_, waker) = counting_waker();
+    let mut g = Box::pin(ch.get());
+    assert!(poll_with(g.as_mut(), &waker).is_pending());
+    ch.try_put(1).unwrap(); // handed to `g`
+    drop(g); // an orphan now
+    assert!(poll_once(pin!(ch.put(2))).is_ready());
+    ch.try_put(3).unwrap();
+    assert_eq!(poll_once(pin!(ch.get())), Poll::Ready(Some(1)));
+    // The orphan gone, the quick paths are open again, in order.
+    assert_eq!(poll_once(pin!(ch.get())), Poll::Ready(Some(2)));
+    assert!(poll_once(pin!(ch.put(4))).is_ready());
+    assert_eq!(ch.try_get(), Ok(3));
+    assert_eq!(ch.try_get(), Ok(4));
+    assert_eq!(ch.stats().buffered, 3, "2, 3 and 4 went through the buffer");
+}
+
+#[test]
 fn boxed_get_dropped_after_hand_over_passes_ownership_to_a_waiting_getter() {
     let ch: Chan<u32> = Chan::new();
     let (_, waker) = counting_waker();
