@@ -275,10 +275,14 @@ impl Selector {
         self.waker.with_mut(|w| {
             // SAFETY: nobody else touches the cell: `WOKEN` is set (not cleared until
             // below) and every would-be taker needs a lock we hold.
-            let w = unsafe { &mut *w };
-            match w {
+            match unsafe { &mut *w } {
                 Some(old) if old.will_wake(waker) => {}
-                _ => *w = Some(waker.clone()),
+                Some(old) => *old = waker.clone(),
+                // The usual case: whoever woke us took the waker. Written without an
+                // assignment, whose drop of the old `None` would load the cell again
+                // after the clone (an opaque call).
+                // SAFETY: the cell holds `None`, which owns nothing to drop.
+                None => unsafe { w.write(Some(waker.clone())) },
             }
         });
         self.state.store(0, Ordering::Release);
