@@ -548,6 +548,22 @@ impl<T, B: Buffer<T>> State<T, B> {
         unsafe { self.hand_over.take_owned(g) }
     }
 
+    /// Whether [`settle`](Self::settle) is sure to owe nothing once a claimed getter
+    /// has taken its handed value: on each side, nobody waits, somebody is notified
+    /// already, or nothing could be acted on. (A close counts as "could act" for the
+    /// getters: the take may leave nothing in flight.)
+    #[inline(always)]
+    pub(crate) fn settled_after_handed(&self) -> bool {
+        let getters = self.n_getters == 0
+            || self.notified_getters != 0
+            || !(self.n_putters != 0
+                || self.buffer.can_take()
+                || self.hand_over.has_orphan()
+                || self.closed());
+        let putters = self.n_putters == 0 || self.notified_putters != 0 || !self.buffer.can_add();
+        getters && putters
+    }
+
     /// The value handed to `g` (a claimed select arm being finished) stays in `g`'s
     /// node as its output: the channel no longer counts it as in flight.
     ///

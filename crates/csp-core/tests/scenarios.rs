@@ -328,6 +328,27 @@ fn s04_close_during_hand_over_keeps_the_value() {
     assert_eq!(ch.try_get(), Err(csp_core::TryGetError::Closed));
 }
 
+/// 4c. Same, but the getter takes its value: taking the last value in flight shows
+///     the end to the getter still waiting, which must be woken to see it.
+#[test]
+fn s04c_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
+    let ch: Chan<u32> = Chan::new();
+    let mut g1 = Task::new("g1", ch.get());
+    let mut g2 = Task::new("g2", ch.get());
+    assert!(!g1.poll());
+    ch.try_put(7).unwrap();
+    ch.close();
+    assert!(
+        !g2.poll(),
+        "the end is not seen while a hand-over is in flight"
+    );
+    assert!(g1.woken() && g1.poll());
+    assert_eq!(g1.take(), Some(7));
+    assert!(g2.woken(), "g1's take left the channel drained: g2 is told");
+    assert!(g2.poll());
+    assert_eq!(g2.take(), None);
+}
+
 /// 4b. Same, with nobody else waiting: the dropped getter's value becomes an orphan
 ///     that the next get takes before the end.
 #[test]
