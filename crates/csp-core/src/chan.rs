@@ -280,9 +280,9 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         let mut wakes = WakeList::new();
         let put = |st: &mut State<T, B>| {
             let mut value = Some(value);
-            // SAFETY: the closure runs holding the lock. The uncontended case inline:
-            // room in the buffer and nobody waiting (`value` keeps what a lossy buffer
-            // discarded).
+            // SAFETY: the closure runs holding the lock, and `value` is `Some`. The
+            // uncontended case inline: room in the buffer and nobody waiting (`value`
+            // keeps what a lossy buffer discarded).
             if unsafe { st.add_quick(&mut value) } {
                 return PutOutcome::Done(value);
             }

@@ -9,6 +9,9 @@
 //! - The node's fields are touched only under the channel's lock, except when the node
 //!   is in no list and no claim is pending (phases `Idle`, `Done`, `Closed`, `Taken`),
 //!   when the future owns it outright.
+//! - A put's node holds its value while it is `Idle`: taking the value back
+//!   (`take_value`) finishes the put. The put's quick path adds the value without
+//!   looking.
 
 use core::fmt;
 use core::future::Future;
@@ -609,8 +612,9 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
             return unsafe { self.poll_body(sel, cx) };
         }
         // SAFETY: `exposed` is owner-only; while it is false the node is in no queue and
-        // holds no claim, so its fields are ours. The lock is held for `add_quick`. A
-        // value the buffer's policy discarded stays in the node, dropped with the future.
+        // holds no claim, so its fields are ours, and an idle put holds its value (see
+        // `take_value`). The lock is held for `add_quick`. A value the buffer's policy
+        // discarded stays in the node, dropped with the future.
         unsafe {
             if !exposed
                 && (*w).phase == Phase::Idle
@@ -741,14 +745,19 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         }
     }
 
-    /// The value, if it was not delivered (withdrawing a waiting put first).
+    /// The value, if it was not delivered (withdrawing a waiting put first). A put whose
+    /// value is taken back is finished (`Taken`): an idle put always holds its value,
+    /// which its quick path relies on.
     fn take_value(&mut self) -> Option<T> {
         self.withdraw_exposed();
         // SAFETY: after the withdrawal the node is in no list: we own it.
         unsafe {
             let w = self.node.ptr().as_ptr();
             match (*w).phase {
-                Phase::Idle | Phase::Closed => (*w).value.take(),
+                Phase::Idle | Phase::Closed => {
+                    (*w).phase = Phase::Taken;
+                    (*w).value.take()
+                }
                 _ => None,
             }
         }

@@ -697,13 +697,10 @@ impl<T, B: Buffer<T>> State<T, B> {
     /// `None`); otherwise leaves `*value` alone for `try_put`.
     ///
     /// # Safety
-    /// Lock held.
+    /// Lock held; `*value` is `Some`.
     #[inline(always)]
     pub(crate) unsafe fn add_quick(&mut self, value: &mut Option<T>) -> bool {
         if !self.quiet() || !self.buffer.can_add() {
-            return false;
-        }
-        if value.is_none() {
             return false;
         }
         // Moved out by a bitwise read, and `*value` overwritten only after `add`: a store
@@ -711,7 +708,7 @@ impl<T, B: Buffer<T>> State<T, B> {
         // `add` made it load and check the buffer's room a second time (5 instructions
         // per buffered message on tokio's current-thread runtime).
         let slot: *mut Option<T> = value;
-        // SAFETY: `*slot` is `Some` (checked above). From here until it is overwritten
+        // SAFETY: `*slot` is `Some` (the caller's contract). From here until it is overwritten
         // below (or by `Vacate` if `add` unwinds), the bits left in `*slot` are a stale
         // copy that is never read or dropped.
         let v = unsafe { ptr::read(slot).unwrap_unchecked() };

@@ -141,6 +141,17 @@ fn a_rendezvous_put_polled_after_it_completed_panics_clearly() {
     poll_after_completion(ch.put(1), || assert_eq!(ch.try_get(), Ok(1)));
 }
 
+#[test]
+#[should_panic(expected = "csp: a put was polled after it completed")]
+fn a_buffered_put_polled_after_its_value_was_taken_back_panics_clearly() {
+    // Room in the buffer: without the check, the put's quick path would try to add a
+    // value that is no longer there.
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let mut put = pin!(ch.put(1));
+    assert_eq!(put.as_mut().take_value(), Some(1));
+    let _ = put.poll(&mut Context::from_waker(Waker::noop()));
+}
+
 // ===== closing =====
 
 #[test]
