@@ -127,9 +127,10 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                 return Poll::Ready(Some(v));
             }
         } else {
-            // SAFETY: `exposed` is owner-only; while it is false the node is in no queue
-            // and holds no claim, so its phase is ours to read and write without the lock.
-            let fresh = unsafe { !(*w).exposed && (*w).phase == Phase::Idle };
+            // SAFETY: we hold the lock (taken above), so the node's flags are ours to
+            // read. `exposed` is owner-only; while it is false the node is in no queue and
+            // holds no claim, so its phase is ours to write without the lock.
+            let fresh = unsafe { Waiter::idle_and_unexposed(w) };
             if fresh {
                 // SAFETY: we hold the lock (taken above).
                 if let Some(v) = unsafe { self.chan.with_state_locked(|st| st.take_quick()) } {

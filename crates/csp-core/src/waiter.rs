@@ -418,9 +418,10 @@ impl Selector {
 
 /// Where a node is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Phase {
-    /// Not linked; not finished.
-    Idle,
+    /// Not linked; not finished. Zero: see [`Waiter::idle_and_unexposed`].
+    Idle = 0,
     /// In the channel's getter or putter queue.
     Linked,
     /// A counterpart claimed it and unlinked it: a put's value is gone; a get holds
@@ -468,6 +469,33 @@ pub(crate) struct Waiter<T> {
     pub(crate) exposed: bool,
     /// A put's value until delivered; a get's value once handed over or received.
     pub(crate) value: Option<T>,
+}
+
+/// The four one-byte fields from `phase` to `exposed`, read as one word.
+const FLAGS: usize = core::mem::offset_of!(Waiter<()>, phase);
+const _: () = {
+    assert!(core::mem::offset_of!(Waiter<()>, notified) == FLAGS + 1);
+    assert!(core::mem::offset_of!(Waiter<()>, told_closed) == FLAGS + 2);
+    assert!(core::mem::offset_of!(Waiter<()>, exposed) == FLAGS + 3);
+};
+
+impl<T> Waiter<T> {
+    /// `!exposed && phase == Idle`, tested as one word (a buffered get's quick path
+    /// asks this on every message; two byte tests cost two more instructions).
+    ///
+    /// # Safety
+    /// `w` is live, and the caller may read all four bytes: it holds the channel's lock
+    /// (other parties write `phase`, `notified` and `told_closed` only under it).
+    #[inline(always)]
+    pub(crate) unsafe fn idle_and_unexposed(w: *const Self) -> bool {
+        // `phase` is byte 0 of the word and `exposed` byte 3, whatever the endianness.
+        const MASK: u32 = u32::from_ne_bytes([0xff, 0, 0, 0xff]);
+        // SAFETY: the four bytes are initialised fields of one live `Waiter` (offsets
+        // checked above, the layout is `repr(C)`) that the caller may read; the read is
+        // unaligned-safe. `Phase::Idle` is 0 and `false` is 0.
+        let word = unsafe { (w as *const u8).add(FLAGS).cast::<u32>().read_unaligned() };
+        word & MASK == 0
+    }
 }
 
 // SAFETY: `pointers` returns the address of the `pointers` field of the node.
