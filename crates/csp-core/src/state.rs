@@ -870,6 +870,8 @@ impl<T, B: Buffer<T>> State<T, B> {
             (*w).op = op as u32;
             (*w).phase = Phase::Linked;
             (*w).notified = false;
+            // Never set for a getter; written so that the four flag bytes are one store.
+            (*w).told_closed = false;
             (*w).exposed = true;
             self.getters.push_back(g);
         }

@@ -328,11 +328,10 @@ impl Selector {
     /// ```
     #[inline]
     pub unsafe fn try_claim(&self, op: usize, wakes: &mut WakeList) -> bool {
-        let mut s = self.state.load(Ordering::Acquire);
+        // First guess the usual state of a waiting selector, 0 (waiting, waker in place):
+        // one CAS, no load before it. A wrong guess returns the state to go on from.
+        let mut s = 0;
         loop {
-            if s >> CLAIM_SHIFT != 0 {
-                return false;
-            }
             match self.state.compare_exchange_weak(
                 s,
                 claimed_state(op),
@@ -346,7 +345,12 @@ impl Selector {
                     }
                     return true;
                 }
-                Err(now) => s = now,
+                Err(now) => {
+                    if now >> CLAIM_SHIFT != 0 {
+                        return false;
+                    }
+                    s = now;
+                }
             }
         }
     }
