@@ -710,9 +710,9 @@ impl<T, B: Buffer<T>> State<T, B> {
         // `add` made it load and check the buffer's room a second time (5 instructions
         // per buffered message on tokio's current-thread runtime).
         let slot: *mut Option<T> = value;
-        // SAFETY: `*slot` is `Some` (the caller's contract). From here until it is overwritten
-        // below (or by `Vacate` if `add` unwinds), the bits left in `*slot` are a stale
-        // copy that is never read or dropped.
+        // SAFETY: `*slot` is `Some` (the caller's contract). From here until it is
+        // overwritten below (or by `Vacate` if `add` unwinds), the bits left in `*slot` are
+        // a stale copy that is never read or dropped.
         let v = unsafe { ptr::read(slot).unwrap_unchecked() };
         /// Empties the slot if `add` unwinds, so that the stale copy is not dropped.
         struct Vacate<T>(*mut Option<T>);
@@ -727,12 +727,19 @@ impl<T, B: Buffer<T>> State<T, B> {
         let discarded = self.buffer.add(v);
         core::mem::forget(vacate);
         self.counters.buffered = self.counters.buffered.wrapping_add(1);
-        if discarded.is_some() {
-            // A lossy buffer discarded a value: hand it back to be dropped outside the lock.
-            self.counters.discarded = self.counters.discarded.wrapping_add(1);
-        }
         // SAFETY: as above: the stale copy is overwritten without being dropped.
-        unsafe { ptr::write(slot, discarded) };
+        unsafe {
+            match discarded {
+                // Spelled out: writing `discarded` itself stored the stale payload too.
+                None => ptr::write(slot, None),
+                Some(d) => {
+                    // A lossy buffer discarded a value: hand it back to be dropped outside
+                    // the lock.
+                    self.counters.discarded = self.counters.discarded.wrapping_add(1);
+                    ptr::write(slot, Some(d));
+                }
+            }
+        }
         true
     }
 
