@@ -301,11 +301,9 @@ fn s03_promise_wakes_every_getter() {
     assert_eq!(ch.stats().discarded, 1);
 }
 
-/// 4. *Close during a hand-over.* A value handed to a getter that is then dropped must
-///    not be stranded by a close: the next getter gets it before seeing the end.
-#[test]
-fn s04_close_during_hand_over_keeps_the_value() {
-    let ch: Chan<u32> = Chan::new();
+/// Two getters on `ch`; a put hands 7 to the first, the channel closes, and the second,
+/// polled after the close, must wait: the end is not seen while 7 is in flight.
+fn handed_then_closed(ch: &Chan<u32>) -> (Task<'_, Option<u32>>, Task<'_, Option<u32>>) {
     let mut g1 = Task::new("g1", ch.get());
     let mut g2 = Task::new("g2", ch.get());
     assert!(!g1.poll());
@@ -316,11 +314,19 @@ fn s04_close_during_hand_over_keeps_the_value() {
     );
     assert!(ch.stats().in_flight);
     ch.close();
-    // g2 must not see "closed and drained": 7 is in flight.
     assert!(
         !g2.poll(),
         "the end is not seen while a hand-over is in flight"
     );
+    (g1, g2)
+}
+
+/// 4. *Close during a hand-over.* A value handed to a getter that is then dropped must
+///    not be stranded by a close: the next getter gets it before seeing the end.
+#[test]
+fn s04_close_during_hand_over_keeps_the_value() {
+    let ch: Chan<u32> = Chan::new();
+    let (mut g1, mut g2) = handed_then_closed(&ch);
     g1.cancel();
     assert!(g2.woken(), "the abandoned value is passed to g2");
     assert!(g2.poll());
@@ -333,15 +339,7 @@ fn s04_close_during_hand_over_keeps_the_value() {
 #[test]
 fn s04c_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
     let ch: Chan<u32> = Chan::new();
-    let mut g1 = Task::new("g1", ch.get());
-    let mut g2 = Task::new("g2", ch.get());
-    assert!(!g1.poll());
-    ch.try_put(7).unwrap();
-    ch.close();
-    assert!(
-        !g2.poll(),
-        "the end is not seen while a hand-over is in flight"
-    );
+    let (mut g1, mut g2) = handed_then_closed(&ch);
     assert!(g1.woken() && g1.poll());
     assert_eq!(g1.take(), Some(7));
     assert!(g2.woken(), "g1's take left the channel drained: g2 is told");
