@@ -108,8 +108,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         let unlock = Unlock(&chan.lock);
         if unbuffered::<T, B>() {
             // (A buffered get that was handed a value is left to `poll_locked`: testing
-            // for it here made the quick path above cost 15 instructions more, and
-            // saved nothing on the buffered cells.)
+            // for it there made the buffered quick path below cost 15 instructions more,
+            // and saved nothing on the buffered cells.)
             // SAFETY: we hold the lock (taken above), so the state and node are ours.
             // Completed as in `step`, whose `settle` would owe nothing: a claimed node is
             // in no queue, and once its value is taken it holds no claim either.
