@@ -20,9 +20,7 @@ use core::task::{Context, Poll, Waker};
 use std::sync::Arc;
 use std::task::Wake;
 
-#[cfg(not(feature = "alloc"))]
-use csp_core::buffer::Buffer;
-use csp_core::buffer::{Fixed, Promise};
+use csp_core::buffer::{Buffer, Fixed, Promise};
 #[cfg(not(feature = "alloc"))]
 use csp_core::HAND_OVER_SLOTS;
 use csp_core::{select, Chan, Closed, TryPutError};
@@ -303,7 +301,9 @@ fn s03_promise_wakes_every_getter() {
 
 /// Two getters on `ch`; a put hands 7 to the first, the channel closes, and the second,
 /// polled after the close, must wait: the end is not seen while 7 is in flight.
-fn handed_then_closed(ch: &Chan<u32>) -> (Task<'_, Option<u32>>, Task<'_, Option<u32>>) {
+fn handed_then_closed<B: Buffer<u32>>(
+    ch: &Chan<u32, B>,
+) -> (Task<'_, Option<u32>>, Task<'_, Option<u32>>) {
     let mut g1 = Task::new("g1", ch.get());
     let mut g2 = Task::new("g2", ch.get());
     assert!(!g1.poll());
@@ -340,6 +340,20 @@ fn s04_close_during_hand_over_keeps_the_value() {
 fn s04c_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
     let ch: Chan<u32> = Chan::new();
     let (mut g1, mut g2) = handed_then_closed(&ch);
+    assert!(g1.woken() && g1.poll());
+    assert_eq!(g1.take(), Some(7));
+    assert!(g2.woken(), "g1's take left the channel drained: g2 is told");
+    assert!(g2.poll());
+    assert_eq!(g2.take(), None);
+}
+
+/// 4d. Same as 4c on a buffered channel, where a put hands a value straight to a getter
+///     waiting beside the empty buffer.
+#[test]
+fn s04d_a_buffered_getter_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
+    let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
+    let (mut g1, mut g2) = handed_then_closed(&ch);
+    assert_eq!(ch.stats().handed_over, 1, "handed over, not buffered");
     assert!(g1.woken() && g1.poll());
     assert_eq!(g1.take(), Some(7));
     assert!(g2.woken(), "g1's take left the channel drained: g2 is told");
