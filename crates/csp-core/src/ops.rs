@@ -110,22 +110,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
             // (A buffered get that was handed a value is left to `poll_locked`: testing
             // for it there made the buffered quick path below cost 15 instructions more,
             // and saved nothing on the buffered cells.)
-            // SAFETY: we hold the lock (taken above), so the state and node are ours.
-            // Completed as in `step`, whose `settle` would owe nothing: a claimed node is
-            // in no queue, and once its value is taken it holds no claim either.
-            let v = unsafe {
-                chan.with_state_locked(|st| {
-                    if (*w).phase == Phase::Claimed && st.settled_after_handed() {
-                        let v = st.take_handed(self.node.ptr());
-                        (*w).phase = Phase::Taken;
-                        (*w).exposed = false;
-                        Some(v)
-                    } else {
-                        None
-                    }
-                })
-            };
-            if let Some(v) = v {
+            // SAFETY: we hold the lock (taken above).
+            if let Some(v) = unsafe { self.take_handed_quick(chan) } {
                 drop(unlock);
                 return Poll::Ready(Some(v));
             }
@@ -149,6 +135,35 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         unsafe { self.poll_locked(sel, cx) }
     }
 
+    /// Takes the value a put handed this get, if it was claimed and handed one and
+    /// `step`'s `settle` would owe nothing; completes the node as `step` does. Leaves
+    /// everything as it was otherwise.
+    ///
+    /// `chan` is `self.chan`, passed in so that a caller that holds it in a register
+    /// need not load it again.
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock (so the state and the node are ours: a
+    /// claimed node is in no queue, and once its value is taken it holds no claim).
+    #[inline(always)]
+    unsafe fn take_handed_quick(&mut self, chan: &Chan<T, B, L>) -> Option<T> {
+        let node = self.node.ptr();
+        let w = node.as_ptr();
+        // SAFETY: as above.
+        unsafe {
+            chan.with_state_locked(|st| {
+                if (*w).phase == Phase::Claimed && st.settled_after_handed() {
+                    let v = st.take_handed(node);
+                    (*w).phase = Phase::Taken;
+                    (*w).exposed = false;
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+        }
+    }
+
     /// The rest of [`poll_plain`](Self::poll_plain).
     ///
     /// # Safety
@@ -163,22 +178,8 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         // waiting): taken here, in a function small enough to save few registers, as
         // `poll_plain` does for a rendezvous get. (In `poll_plain` itself the test made
         // the quick path 15 instructions dearer.)
-        let w = self.node.ptr().as_ptr();
-        // SAFETY: we hold the lock (caller), so the state and node are ours. Completed as
-        // in `step`, whose `settle` would owe nothing.
-        let v = unsafe {
-            self.chan.with_state_locked(|st| {
-                if (*w).phase == Phase::Claimed && st.settled_after_handed() {
-                    let v = st.take_handed(self.node.ptr());
-                    (*w).phase = Phase::Taken;
-                    (*w).exposed = false;
-                    Some(v)
-                } else {
-                    None
-                }
-            })
-        };
-        if let Some(v) = v {
+        // SAFETY: we hold the lock (caller).
+        if let Some(v) = unsafe { self.take_handed_quick(self.chan) } {
             // SAFETY: we hold the lock (caller) and are done with the state.
             unsafe { self.chan.lock.unlock() };
             return Poll::Ready(Some(v));
