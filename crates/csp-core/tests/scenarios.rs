@@ -338,13 +338,7 @@ fn s04_close_during_hand_over_keeps_the_value() {
 ///     the end to the getter still waiting, which must be woken to see it.
 #[test]
 fn s04c_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
-    let ch: Chan<u32> = Chan::new();
-    let (mut g1, mut g2) = handed_then_closed(&ch);
-    assert!(g1.woken() && g1.poll());
-    assert_eq!(g1.take(), Some(7));
-    assert!(g2.woken(), "g1's take left the channel drained: g2 is told");
-    assert!(g2.poll());
-    assert_eq!(g2.take(), None);
+    taking_the_last_value_in_flight_wakes_a_getter_for_the_end(&Chan::new());
 }
 
 /// 4d. Same as 4c on a buffered channel, where a put hands a value straight to a getter
@@ -352,8 +346,12 @@ fn s04c_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
 #[test]
 fn s04d_a_buffered_getter_taking_the_last_value_in_flight_wakes_a_getter_for_the_end() {
     let ch: Chan<u32, Fixed<u32, 1>> = Chan::with_buffer(Fixed::new());
-    let (mut g1, mut g2) = handed_then_closed(&ch);
+    taking_the_last_value_in_flight_wakes_a_getter_for_the_end(&ch);
     assert_eq!(ch.stats().handed_over, 1, "handed over, not buffered");
+}
+
+fn taking_the_last_value_in_flight_wakes_a_getter_for_the_end<B: Buffer<u32>>(ch: &Chan<u32, B>) {
+    let (mut g1, mut g2) = handed_then_closed(ch);
     assert!(g1.woken() && g1.poll());
     assert_eq!(g1.take(), Some(7));
     assert!(g2.woken(), "g1's take left the channel drained: g2 is told");
