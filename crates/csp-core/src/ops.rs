@@ -744,7 +744,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
             let out = if matches!(phase, Phase::Idle | Phase::Linked) {
                 let queued = phase == Phase::Linked;
                 let Some(v) = (*w).value.take() else {
-                    panic!("csp: a put whose value was taken back was polled");
+                    unreachable!("csp: an idle or queued put holds its value");
                 };
                 match st.try_put(v, me, queued, wakes) {
                     PutOutcome::Done(discarded) => {
@@ -833,7 +833,7 @@ unsafe impl<T, B: Buffer<T>, L: RawLock> RawArm for PutOp<'_, T, B, L> {
                 if matches!(phase, Phase::Idle | Phase::Linked) {
                     let queued = phase == Phase::Linked;
                     let Some(v) = (*w).value.take() else {
-                        panic!("csp: a put whose value was taken back was polled");
+                        unreachable!("csp: an idle or queued put holds its value");
                     };
                     match st.try_put(v, me, queued, cx.wakes()) {
                         PutOutcome::Done(discarded) => {
