@@ -12,6 +12,8 @@
 //! - A put's node holds its value while it is `Idle`: taking the value back
 //!   (`take_value`) finishes the put. The put's quick path adds the value without
 //!   looking.
+//! - A plain `Get`'s or `Put`'s own selector holds a waker only while the node is
+//!   exposed, so their `Drop` tests `exposed` alone (see `drop_plain!`).
 
 use core::fmt;
 use core::future::Future;
@@ -25,7 +27,7 @@ use crate::error::Closed;
 use crate::lock::RawLock;
 use crate::select::{erase, Arm, ArmCx, ArmLock, RawArm, ReleaseOnDrop};
 use crate::state::{PutOutcome, State};
-use crate::waiter::{Node, Phase, Selector, Waiter};
+use crate::waiter::{Node, OwnedSelector, Phase, Selector, Waiter};
 use crate::wake::WakeList;
 
 /// Withdraws an operation's arm in a critical section of its own (for `Drop` and
@@ -253,6 +255,10 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                     Some(got) => {
                         if linked {
                             st.unlink_getter(node);
+                            // Completed from the queue on a poll of our own: a waker
+                            // still registered must not outlive the node's exposure
+                            // (see `Get`'s `Drop`).
+                            sel.give_up_waker(wakes);
                         }
                         (*w).phase = Phase::Taken;
                         st.settle(wakes);
@@ -527,7 +533,20 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Get<'a, T, B, L> {
     /// selector alone.
     #[inline(always)]
     pub(crate) fn into_op(self) -> GetOp<'a, T, B, L> {
-        self.op
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is neither used nor dropped again, so `op` moves out once. The
+        // selector left behind has nothing to drop: a `Get` held by value was never
+        // polled (it is `!Unpin`), so no waker was registered.
+        unsafe { core::ptr::read(&this.op) }
+    }
+
+    /// The rest of `Drop`: withdraws the node, then drops the waker it registered.
+    #[cold]
+    #[inline(never)]
+    fn drop_exposed(&mut self) {
+        self.op.withdraw_exposed();
+        // SAFETY: the node is in no queue any more, so nobody else reaches the selector.
+        unsafe { self.selector.drop_waker() };
     }
 
     fn project(self: Pin<&mut Self>) -> (Pin<&mut GetOp<'a, T, B, L>>, &Selector) {
@@ -586,6 +605,27 @@ macro_rules! forward_arm {
 }
 
 forward_arm!(Get, "GetOp", Option<T>);
+
+/// `Get` and `Put` drop their selector's waker only when the node is exposed: a waker is
+/// registered only while the node is exposed, and every way a plain poll ends its
+/// exposure leaves the cell empty (a claim or a notification takes the waker; an op that
+/// completes from the queue on a poll of its own gives it up, see `give_up_waker`;
+/// `take_value` drops it). So the common drop, of an op that completed, tests one byte.
+/// Used as an arm of a select, the op waits on the select's selector, never on its own.
+macro_rules! drop_plain {
+    ($fut:ident) => {
+        impl<T, B: Buffer<T>, L: RawLock> Drop for $fut<'_, T, B, L> {
+            #[inline]
+            fn drop(&mut self) {
+                if self.op.node.is_exposed() {
+                    self.drop_exposed();
+                }
+            }
+        }
+    };
+}
+
+drop_plain!(Get);
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Get<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -750,11 +790,14 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
                     PutOutcome::Done(discarded) => {
                         if queued {
                             st.unlink_putter(node);
+                            // As in `GetOp::step` (see `Put`'s `Drop`).
+                            sel.give_up_waker(wakes);
                         }
                         (*w).phase = Phase::Taken;
                         st.settle(wakes);
                         (Poll::Ready(Ok(())), discarded)
                     }
+                    // (Only a put that was not queued: a queued one still delivers.)
                     PutOutcome::Closed(v) => {
                         (*w).phase = Phase::Taken;
                         (Poll::Ready(Err(Closed(v))), None)
@@ -985,7 +1028,18 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
     /// The put without its selector (see [`Get::into_op`]).
     #[inline(always)]
     pub(crate) fn into_op(self) -> PutOp<'a, T, B, L> {
-        self.op
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: as in `Get::into_op`.
+        unsafe { core::ptr::read(&this.op) }
+    }
+
+    /// The rest of `Drop` (see [`Get`]'s).
+    #[cold]
+    #[inline(never)]
+    fn drop_exposed(&mut self) {
+        self.op.withdraw_exposed();
+        // SAFETY: the node is in no queue any more, so nobody else reaches the selector.
+        unsafe { self.selector.drop_waker() };
     }
 
     fn project(self: Pin<&mut Self>) -> (Pin<&mut PutOp<'a, T, B, L>>, &Selector) {
@@ -1024,7 +1078,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
     pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
         // SAFETY: `take_value` withdraws (unlinks) before touching the node; nothing moves.
         let this = unsafe { self.get_unchecked_mut() };
-        this.op.take_value()
+        let v = this.op.take_value();
+        // SAFETY: withdrawn, so nobody else reaches the selector; the put is finished,
+        // so no waker will be registered again (see `Put`'s `Drop`).
+        unsafe { this.selector.drop_waker() };
+        v
     }
 
     /// Polls the put, except that a put still waiting when its channel is found closed
@@ -1083,6 +1141,7 @@ impl<T, B: Buffer<T>, L: RawLock> Future for Put<'_, T, B, L> {
 }
 
 forward_arm!(Put, "PutOp", Result<(), Closed<T>>);
+drop_plain!(Put);
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Put<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1112,7 +1171,7 @@ where
     L: RawLock,
 {
     op: GetOp<'a, T, B, L>,
-    selector: Selector,
+    selector: OwnedSelector,
     ended: bool,
 }
 
@@ -1120,7 +1179,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetStream<'a, T, B, L> {
     pub(crate) fn new(chan: &'a Chan<T, B, L>) -> Self {
         GetStream {
             op: GetOp::new(chan),
-            selector: Selector::new(),
+            selector: OwnedSelector::new(),
             ended: false,
         }
     }

@@ -38,7 +38,7 @@ use core::task::{Context, Poll};
 use crate::lock::RawLock;
 use crate::state::ARM_WAKES;
 use crate::sync::random;
-use crate::waiter::Selector;
+use crate::waiter::{OwnedSelector, Selector};
 use crate::wake::WakeList;
 
 /// The arm index a select returns when its `default` branch ran.
@@ -997,7 +997,7 @@ struct Progress {
 /// ```
 pub struct Select<S: ArmSet> {
     arms: S,
-    selector: Selector,
+    selector: OwnedSelector,
     biased: bool,
     has_default: bool,
     progress: Progress,
@@ -1049,7 +1049,7 @@ impl<S: ArmSet> Select<S> {
     pub fn new(arms: S, biased: bool, has_default: bool) -> Self {
         Select {
             arms,
-            selector: Selector::new(),
+            selector: OwnedSelector::new(),
             biased,
             has_default,
             progress: Progress {

@@ -11,7 +11,7 @@ use crate::chan::Chan;
 use crate::error::Closed;
 use crate::lock::RawLock;
 use crate::ops::PutOp;
-use crate::waiter::Selector;
+use crate::waiter::OwnedSelector;
 
 /// A [`Sink`] that puts each item into a channel, one at a time: an item is accepted
 /// by `start_send` and delivered by the next `poll_ready`/`poll_flush`. `poll_close`
@@ -51,7 +51,7 @@ pub struct PutSink<
     /// pinned with the sink; it is replaced only once delivered, and its `Drop`
     /// withdraws it from the queue if the sink goes away first.
     pending: Option<PutOp<'a, T, B, L>>,
-    selector: Selector,
+    selector: OwnedSelector,
 }
 
 impl<'a, T, B: Buffer<T>, L: RawLock> PutSink<'a, T, B, L> {
@@ -78,7 +78,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutSink<'a, T, B, L> {
         PutSink {
             chan,
             pending: None,
-            selector: Selector::new(),
+            selector: OwnedSelector::new(),
         }
     }
 
@@ -168,5 +168,36 @@ mod tests {
         }
         assert_eq!(ch.stats().waiting_puts, 0);
         assert!(ch.try_get().is_err(), "the dropped item was not delivered");
+    }
+
+    #[derive(Default)]
+    struct Nop;
+    impl std::task::Wake for Nop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+
+    /// The waker a waiting sink registered is dropped with the sink (a selector does not
+    /// drop its waker by itself).
+    #[test]
+    fn a_sink_dropped_while_its_item_waits_drops_its_waker() {
+        let ch: Chan<u8> = Chan::new();
+        let count = std::sync::Arc::new(Nop);
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        {
+            let mut sink = pin!(PutSink::new(&ch));
+            assert!(matches!(
+                sink.as_mut().poll_ready(&mut cx),
+                Poll::Ready(Ok(()))
+            ));
+            sink.as_mut().start_send(7).unwrap();
+            assert!(sink.as_mut().poll_flush(&mut cx).is_pending());
+            assert_eq!(std::sync::Arc::strong_count(&count), 3, "registered");
+        }
+        assert_eq!(
+            std::sync::Arc::strong_count(&count),
+            2,
+            "dropped with the sink"
+        );
     }
 }

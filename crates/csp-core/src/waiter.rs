@@ -32,8 +32,12 @@
 //!   is read and written only under the lock of the channel the node belongs to.
 //! - The memory of a linked node and of its selector stays valid: both live in a pinned
 //!   future whose `Drop` takes the channel locks and unlinks the node first.
+//! - A selector never drops its waker by itself (the cell is `ManuallyDrop`): its owner
+//!   does, with [`Selector::drop_waker`] or through an [`OwnedSelector`]. A plain get or
+//!   put holds a waker only while its node is exposed (`ops.rs`).
 
 use core::marker::PhantomPinned;
+use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 use core::task::Waker;
 
@@ -111,7 +115,12 @@ pub struct Selector {
     state: AtomicUsize,
     /// The owner's waker. Written by the owner holding all its channel locks with
     /// `WOKEN` set; taken by whoever turns `WOKEN` on.
-    waker: UnsafeCell<Option<Waker>>,
+    ///
+    /// Not dropped with the selector: its owner drops it
+    /// ([`drop_waker`](Self::drop_waker)), so that a plain get or put, whose cell is
+    /// empty whenever its node is in no queue, pays no test for it when it is dropped
+    /// (see `Get`'s `Drop`). A select, a stream and a sink own an [`OwnedSelector`].
+    waker: UnsafeCell<ManuallyDrop<Option<Waker>>>,
     /// The selector is `!Unpin`: nodes point at it while they are linked.
     _pin: PhantomPinned,
 }
@@ -145,7 +154,7 @@ impl Selector {
         pub(crate) fn new() -> Self {
             Selector {
                 state: AtomicUsize::new(WOKEN),
-                waker: UnsafeCell::new(None),
+                waker: UnsafeCell::new(ManuallyDrop::new(None)),
                 _pin: PhantomPinned,
             }
         }
@@ -275,17 +284,48 @@ impl Selector {
         self.waker.with_mut(|w| {
             // SAFETY: nobody else touches the cell: `WOKEN` is set (not cleared until
             // below) and every would-be taker needs a lock we hold.
-            match unsafe { &mut *w } {
+            match unsafe { &mut **w } {
                 Some(old) if old.will_wake(waker) => {}
                 Some(old) => *old = waker.clone(),
                 // The usual case: whoever woke us took the waker. Written without an
                 // assignment, whose drop of the old `None` would load the cell again
                 // after the clone (an opaque call).
                 // SAFETY: the cell holds `None`, which owns nothing to drop.
-                None => unsafe { w.write(Some(waker.clone())) },
+                None => unsafe { w.write(ManuallyDrop::new(Some(waker.clone()))) },
             }
         });
         self.state.store(0, Ordering::Release);
+    }
+
+    /// Drops the registered waker, if any: the cell is not dropped with the selector.
+    ///
+    /// # Safety
+    /// The caller is the owner, and nobody else can reach the cell: it holds the locks
+    /// of all the selector's channels, or no node of the selector is linked or claimed
+    /// and not yet finished.
+    #[inline]
+    pub(crate) unsafe fn drop_waker(&self) {
+        // SAFETY: nobody else touches the cell (caller); `take` leaves `None`, so a
+        // second call drops nothing.
+        self.waker.with_mut(|w| drop(unsafe { (*w).take() }));
+    }
+
+    /// Hands the registered waker, if any, to `wakes`: for an owner whose operation
+    /// completed on its own poll while its node was still queued and registered (a poll
+    /// that came from elsewhere, before the channel claimed or notified it). The wake-up
+    /// that follows is spurious, which a waker may always get; dropping the waker here
+    /// instead would run its drop under the lock.
+    ///
+    /// # Safety
+    /// As for [`register`](Self::register): the caller is the owner and holds the locks
+    /// of all the selector's channels.
+    #[inline]
+    pub(crate) unsafe fn give_up_waker(&self, wakes: &mut WakeList) {
+        // SAFETY: every would-be taker needs a lock we hold (caller).
+        if let Some(w) = self.waker.with_mut(|w| unsafe { (*w).take() }) {
+            self.state.fetch_or(WOKEN, Ordering::Relaxed);
+            wakes.push(w);
+        }
     }
 
     /// Claims the selector for operation `op` if it still waits, queueing its waker.
@@ -417,6 +457,41 @@ impl Selector {
         if let Some(w) = self.waker.with_mut(|w| unsafe { (*w).take() }) {
             wakes.push(w);
         }
+    }
+}
+
+/// A [`Selector`] that drops its waker when it goes away: for the owners whose waker
+/// may outlive their nodes' time in a queue (a select, a stream, a sink).
+pub(crate) struct OwnedSelector(Selector);
+
+impl OwnedSelector {
+    const_fn! {
+        pub(crate) fn new() -> Self {
+            OwnedSelector(Selector::new())
+        }
+    }
+}
+
+impl core::ops::Deref for OwnedSelector {
+    type Target = Selector;
+    #[inline(always)]
+    fn deref(&self) -> &Selector {
+        &self.0
+    }
+}
+
+impl Drop for OwnedSelector {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: we are dropped, so our owner's nodes are in no queue any more (each
+        // owner withdraws them first) and nobody else can reach the cell.
+        unsafe { self.0.drop_waker() }
+    }
+}
+
+impl core::fmt::Debug for OwnedSelector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
