@@ -484,8 +484,12 @@ impl Drop for OwnedSelector {
     #[inline]
     fn drop(&mut self) {
         // SAFETY: we are dropped, so our owner's nodes are in no queue any more (each
-        // owner withdraws them first) and nobody else can reach the cell.
-        unsafe { self.0.drop_waker() }
+        // owner withdraws them first) and nobody else can reach the cell, which is
+        // dropped once, here (not `drop_waker`, whose write-back of `None` would be a
+        // store for nothing).
+        self.0
+            .waker
+            .with_mut(|w| unsafe { ManuallyDrop::drop(&mut *w) })
     }
 }
 
