@@ -694,9 +694,11 @@ impl<T, B: Buffer<T>> State<T, B> {
 
     // ===== putting =====
 
-    /// The uncontended put: moves `*value` into a buffer with room when nobody waits and
-    /// the buffer's policy discards nothing. Returns whether it did (then `*value` is
-    /// `None`); otherwise leaves `*value` alone for `try_put`.
+    /// The uncontended put: moves `*value` into a buffer with room when nobody waits.
+    /// Returns whether it did; then `*value` holds what the buffer's policy discarded,
+    /// if anything, and otherwise `None` — or, for a `T` without drop glue, possibly a
+    /// stale copy of the value added, which the caller may drop but must not use.
+    /// Otherwise leaves `*value` alone for `try_put`.
     ///
     /// # Safety
     /// Lock held; `*value` is `Some`.
@@ -730,6 +732,10 @@ impl<T, B: Buffer<T>> State<T, B> {
         // SAFETY: as above: the stale copy is overwritten without being dropped.
         unsafe {
             match discarded {
+                // A type without drop glue may keep its stale copy: the caller finishes
+                // the put (`Taken`), which nothing reads the value of, and dropping the
+                // copy would do nothing (one store less per buffered put).
+                None if !core::mem::needs_drop::<T>() => {}
                 // Spelled out: writing `discarded` itself stored the stale payload too.
                 None => ptr::write(slot, None),
                 Some(d) => {
