@@ -525,7 +525,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Get<'a, T, B, L> {
     pub(crate) fn new(chan: &'a Chan<T, B, L>) -> Self {
         Get {
             op: GetOp::new(chan),
-            selector: Selector::new(),
+            selector: Selector::for_plain_op(),
         }
     }
 
@@ -1021,7 +1021,7 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
     pub(crate) fn new(chan: &'a Chan<T, B, L>, value: T) -> Self {
         Put {
             op: PutOp::new(chan, value),
-            selector: Selector::new(),
+            selector: Selector::for_plain_op(),
         }
     }
 
