@@ -529,26 +529,6 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Get<'a, T, B, L> {
         }
     }
 
-    /// The get without its selector: how an inline `select!` arm runs, on the select's
-    /// selector alone.
-    #[inline(always)]
-    pub(crate) fn into_op(self) -> GetOp<'a, T, B, L> {
-        let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is neither used nor dropped again, so `op` moves out once. The
-        // selector left behind has nothing to drop: a `Get` held by value was never
-        // polled (it is `!Unpin`), so no waker was registered.
-        unsafe { core::ptr::read(&this.op) }
-    }
-
-    /// The rest of `Drop`: withdraws the node, then drops the waker it registered.
-    #[cold]
-    #[inline(never)]
-    fn drop_exposed(&mut self) {
-        self.op.withdraw_exposed();
-        // SAFETY: the node is in no queue any more, so nobody else reaches the selector.
-        unsafe { self.selector.drop_waker() };
-    }
-
     fn project(self: Pin<&mut Self>) -> (Pin<&mut GetOp<'a, T, B, L>>, &Selector) {
         // SAFETY: structural pinning of `op`; `selector` is only ever used by reference.
         unsafe {
@@ -613,7 +593,31 @@ forward_arm!(Get, "GetOp", Option<T>);
 /// `take_value` drops it). So the common drop, of an op that completed, tests one byte.
 /// Used as an arm of a select, the op waits on the select's selector, never on its own.
 macro_rules! drop_plain {
-    ($fut:ident) => {
+    ($fut:ident, $op:ident) => {
+        impl<'a, T, B: Buffer<T>, L: RawLock> $fut<'a, T, B, L> {
+            /// The future without its selector: how an inline `select!` arm runs, on the
+            /// select's selector alone.
+            #[inline(always)]
+            pub(crate) fn into_op(self) -> $op<'a, T, B, L> {
+                let this = core::mem::ManuallyDrop::new(self);
+                // SAFETY: `this` is neither used nor dropped again, so `op` moves out
+                // once. The selector left behind has nothing to drop: a future held by
+                // value was never polled (it is `!Unpin`), so no waker was registered.
+                unsafe { core::ptr::read(&this.op) }
+            }
+
+            /// The rest of `Drop`: withdraws the node, then drops the waker it
+            /// registered.
+            #[cold]
+            #[inline(never)]
+            fn drop_exposed(&mut self) {
+                self.op.withdraw_exposed();
+                // SAFETY: the node is in no queue any more, so nobody else reaches the
+                // selector.
+                unsafe { self.selector.drop_waker() };
+            }
+        }
+
         impl<T, B: Buffer<T>, L: RawLock> Drop for $fut<'_, T, B, L> {
             #[inline]
             fn drop(&mut self) {
@@ -625,7 +629,7 @@ macro_rules! drop_plain {
     };
 }
 
-drop_plain!(Get);
+drop_plain!(Get, GetOp);
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Get<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1025,23 +1029,6 @@ impl<'a, T, B: Buffer<T>, L: RawLock> Put<'a, T, B, L> {
         }
     }
 
-    /// The put without its selector (see [`Get::into_op`]).
-    #[inline(always)]
-    pub(crate) fn into_op(self) -> PutOp<'a, T, B, L> {
-        let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: as in `Get::into_op`.
-        unsafe { core::ptr::read(&this.op) }
-    }
-
-    /// The rest of `Drop` (see [`Get`]'s).
-    #[cold]
-    #[inline(never)]
-    fn drop_exposed(&mut self) {
-        self.op.withdraw_exposed();
-        // SAFETY: the node is in no queue any more, so nobody else reaches the selector.
-        unsafe { self.selector.drop_waker() };
-    }
-
     fn project(self: Pin<&mut Self>) -> (Pin<&mut PutOp<'a, T, B, L>>, &Selector) {
         // SAFETY: structural pinning of `op`; `selector` is only ever used by reference.
         unsafe {
@@ -1141,7 +1128,7 @@ impl<T, B: Buffer<T>, L: RawLock> Future for Put<'_, T, B, L> {
 }
 
 forward_arm!(Put, "PutOp", Result<(), Closed<T>>);
-drop_plain!(Put);
+drop_plain!(Put, PutOp);
 
 impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Put<'_, T, B, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
