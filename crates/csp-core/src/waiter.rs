@@ -369,21 +369,27 @@ impl Selector {
         self.waker.with_mut(|w| drop(unsafe { (*w).take() }));
     }
 
-    /// Hands the registered waker, if any, to `wakes`: for an owner whose operation
-    /// completed on its own poll while its node was still queued and registered (a poll
-    /// that came from elsewhere, before the channel claimed or notified it). The wake-up
-    /// that follows is spurious, which a waker may always get; dropping the waker here
-    /// instead would run its drop under the lock.
+    /// Notifies the selector on its owner's behalf, handing a registered waker to
+    /// `wakes`: for an owner whose operation completed on its own poll while its node
+    /// was still queued and registered (a poll that came from elsewhere, before the
+    /// channel claimed or notified it). The wake-up that follows is spurious, which a
+    /// waker may always get; dropping the waker here instead would run its drop under
+    /// the lock.
+    ///
+    /// As [`notify`](Self::notify), except that the usual case — the selector was
+    /// notified already — costs a load, not a read-modify-write: nobody else can
+    /// change the state meanwhile.
     ///
     /// # Safety
     /// As for [`register`](Self::register): the caller is the owner and holds the locks
     /// of all the selector's channels.
     #[inline]
     pub(crate) unsafe fn give_up_waker(&self, wakes: &mut WakeList) {
-        // SAFETY: every would-be taker needs a lock we hold (caller).
-        if let Some(w) = self.waker.with_mut(|w| unsafe { (*w).take() }) {
+        // Every other party that writes the state needs a lock we hold (caller).
+        if self.st().load(Ordering::Relaxed) & WOKEN == 0 {
             self.st().fetch_or(WOKEN, Ordering::Relaxed);
-            wakes.push(w);
+            // SAFETY: we turned WOKEN on, so we are the one taker.
+            unsafe { self.take_waker(wakes) };
         }
     }
 
