@@ -97,8 +97,9 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
     /// caller: on a buffered channel, a fresh get that finds a value and nobody waiting;
     /// on a rendezvous channel, a get polled again after a put handed it a value (how
     /// most of them end). Everything else runs out of line in
-    /// [`poll_locked`](Self::poll_locked), so the common case pays for no wake list and
-    /// no register spills.
+    /// [`poll_locked`](Self::poll_locked) (or, for a fresh buffered get, which no put
+    /// can have handed a value, straight in [`poll_rest`](Self::poll_rest)), so the
+    /// common case pays for no wake list and no register spills.
     #[inline(always)]
     fn poll_plain(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let w = self.node.ptr().as_ptr();
@@ -130,6 +131,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                     unsafe { (*w).phase = Phase::Taken };
                     return Poll::Ready(Some(v));
                 }
+                // A fresh get was handed nothing: skip `poll_locked`'s look for a
+                // handed value and its call.
+                core::mem::forget(unlock);
+                // SAFETY: we hold the lock (taken above); `poll_rest` releases it.
+                return unsafe { self.poll_rest(sel, cx) };
             }
         }
         core::mem::forget(unlock);
