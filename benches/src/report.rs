@@ -119,6 +119,112 @@ pub fn markdown(results: &[Summary]) -> String {
     table(&mut out, &peers, &rows, |_, _, s| {
         format!("{:.3}", s.allocs_per_msg)
     });
+    out.push_str(
+        "\nAgainst the wall-clock rules (csp ≤ 1.0 × the fastest peer that lost nothing; \
+         csp ≤ 1.2 × kanal where kanal lost nothing)\n\n\
+         | runtime | csp fastest | csp ≤ 1.2 × kanal | cells that miss (csp ÷ peer) |\n\
+         |---|---:|---:|---|\n",
+    );
+    for (rt, v) in verdict(results) {
+        let kanal = if v.within_kanal_of == 0 {
+            "–".to_owned()
+        } else {
+            format!("{} of {}", v.within_kanal, v.within_kanal_of)
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} of {} | {kanal} | {} |",
+            rt.name(),
+            v.fastest,
+            v.fastest_of,
+            v.misses.join(", ")
+        );
+    }
+    out
+}
+
+/// How the cells of one runtime stand against the issue's wall-clock rules.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Verdict {
+    /// Cells where csp is at least as fast as every other peer that lost nothing.
+    pub fastest: usize,
+    /// Cells with csp and at least one other peer that lost nothing.
+    pub fastest_of: usize,
+    /// Cells where csp takes at most 1.2 × kanal's time.
+    pub within_kanal: usize,
+    /// Cells with csp and a kanal that lost nothing.
+    pub within_kanal_of: usize,
+    /// The cells that miss a rule: `workload/cap`, csp ÷ the fastest peer that lost
+    /// nothing and its name, with `(> 1.2)` after kanal's where the kanal rule is
+    /// missed too.
+    pub misses: Vec<String>,
+}
+
+/// Counts, per runtime, the cells where csp is the fastest peer that loses nothing
+/// ("≤ 1.0 × the fastest cancel-safe peer") and the cells where csp takes at most
+/// 1.2 × kanal's time (where kanal loses nothing), naming the cells that miss. A cell
+/// where csp itself lost or duplicated a value counts as a miss of both.
+///
+/// ```
+/// use csp_benches::report::{verdict, Summary};
+/// use csp_benches::{Cell, PeerId, Runtime, Workload};
+/// let s = |peer, ns, lost| Summary {
+///     cell: Cell { workload: Workload::Spsc, cap: 0, runtime: Runtime::Smol, peer },
+///     messages: 1000, ns_per_msg: ns, allocs_per_msg: 0.0, lost, duplicated: 0,
+/// };
+/// // csp 110 ns, kanal 100 ns (1.1 ×, within 1.2 ×), flume 90 ns but it lost values.
+/// let v = verdict(&[s(PeerId::Csp, 110.0, 0), s(PeerId::Kanal, 100.0, 0), s(PeerId::Flume, 90.0, 3)]);
+/// let smol = &v[&Runtime::Smol];
+/// assert_eq!((smol.fastest, smol.fastest_of), (0, 1));
+/// assert_eq!((smol.within_kanal, smol.within_kanal_of), (1, 1));
+/// assert_eq!(smol.misses, ["spsc/0 1.10 × kanal"]);
+/// // At 130 ns csp misses the kanal rule too; at 90 ns it is the fastest.
+/// let v = verdict(&[s(PeerId::Csp, 130.0, 0), s(PeerId::Kanal, 100.0, 0)]);
+/// assert_eq!(v[&Runtime::Smol].misses, ["spsc/0 1.30 × kanal (> 1.2)"]);
+/// let v = verdict(&[s(PeerId::Csp, 90.0, 0), s(PeerId::Kanal, 100.0, 0)]);
+/// assert_eq!((v[&Runtime::Smol].fastest, v[&Runtime::Smol].within_kanal), (1, 1));
+/// assert!(v[&Runtime::Smol].misses.is_empty());
+/// ```
+pub fn verdict(results: &[Summary]) -> BTreeMap<Runtime, Verdict> {
+    let clean = |s: &Summary| s.lost + s.duplicated == 0;
+    let mut out: BTreeMap<Runtime, Verdict> = BTreeMap::new();
+    for ((w, cap, rt), row) in rows(results) {
+        let Some(csp) = row.get(&PeerId::Csp) else {
+            continue;
+        };
+        let v = out.entry(rt).or_default();
+        let name = format!("{}/{cap}", w.name());
+        let best = row
+            .values()
+            .filter(|s| s.cell.peer != PeerId::Csp && clean(s))
+            .min_by(|a, b| a.ns_per_msg.total_cmp(&b.ns_per_msg));
+        let mut miss = None;
+        if let Some(best) = best {
+            v.fastest_of += 1;
+            if clean(csp) && csp.ns_per_msg <= best.ns_per_msg {
+                v.fastest += 1;
+            } else {
+                let r = csp.ns_per_msg / best.ns_per_msg;
+                miss = Some(format!("{name} {r:.2} × {}", best.cell.peer.name()));
+            }
+        }
+        if let Some(k) = row.get(&PeerId::Kanal).filter(|k| clean(k)) {
+            v.within_kanal_of += 1;
+            let r = csp.ns_per_msg / k.ns_per_msg;
+            if clean(csp) && r <= 1.2 {
+                v.within_kanal += 1;
+            } else {
+                // Kanal was the fastest too, or another peer was.
+                let kanal = format!("{name} {r:.2} × kanal");
+                miss = Some(match miss {
+                    Some(m) if m == kanal => format!("{m} (> 1.2)"),
+                    Some(m) => format!("{m}; {r:.2} × kanal (> 1.2)"),
+                    None => format!("{kanal} (> 1.2)"),
+                });
+            }
+        }
+        v.misses.extend(miss);
+    }
     out
 }
 
