@@ -214,7 +214,8 @@ pub fn verdict(results: &[Summary]) -> BTreeMap<Runtime, Verdict> {
             if clean(csp) && r <= 1.2 {
                 v.within_kanal += 1;
             } else {
-                // Kanal was the fastest too, or another peer was.
+                // One entry per cell: when kanal was also the fastest peer, the entry
+                // above names the same ratio, so only the mark is added.
                 let kanal = format!("{name} {r:.2} × kanal");
                 miss = Some(match miss {
                     Some(m) if m == kanal => format!("{m} (> 1.2)"),

@@ -196,7 +196,9 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
         unsafe { self.poll_rest(sel, cx) }
     }
 
-    /// The rest of a buffered get's [`poll_locked`](Self::poll_locked).
+    /// The rest of a buffered get's poll: after [`poll_locked`](Self::poll_locked)'s
+    /// look for a handed value, or straight from [`poll_plain`](Self::poll_plain) for a
+    /// fresh get.
     ///
     /// # Safety
     /// The caller holds the channel's lock; this releases it.
