@@ -24,9 +24,10 @@
 //! # Invariants (for the `unsafe` here)
 //! - Lock pointers have their lifetime erased (`erase`); they are used only while the
 //!   arm that borrows the lock's channel is borrowed.
-//! - `Held::sorted[..n]` is initialised, sorted by address and free of repeats, and each
-//!   of those locks is held from `lock_all` until `release` or the guard's drop, which
-//!   releases it exactly once.
+//! - `Held::sorted[..n]` is initialised, sorted by address and free of repeats;
+//!   `Held::arm[k]` (below `n`) is an enabled arm whose lock is at `sorted[k]`. Each of
+//!   those locks is held from `lock_all` until `release` or the guard's drop, which
+//!   releases it exactly once, through that arm.
 //! - Arm methods run with the locks their contracts name (see [`RawArm`]).
 
 use core::fmt;
@@ -788,14 +789,19 @@ const SMALL: usize = 8;
 
 /// The locks of an arm set, held; released in reverse order when dropped.
 ///
-/// For up to [`SMALL`] distinct locks the sorted lock pointers are kept inline, so each
-/// arm is asked for its lock once per pass. Larger sets are locked by repeated scans for
+/// For up to [`SMALL`] distinct locks the sorted lock addresses are kept inline, with
+/// the arm each one belongs to, so each arm is asked for its lock once per pass. Larger sets are locked by repeated scans for
 /// the next higher address (no storage needed).
 struct Held<'s, S: ArmSet + ?Sized> {
     arms: &'s mut S,
-    /// Sorted by address, distinct; valid when `n <= SMALL`. The pointers stay valid
-    /// while `arms` is borrowed: each lock lives in a channel that the arm borrows.
-    sorted: [MaybeUninit<LockPtr>; SMALL],
+    /// Lock addresses, sorted and distinct; valid below `n` when `n <= SMALL`.
+    sorted: [MaybeUninit<usize>; SMALL],
+    /// `arm[k]` is an enabled arm whose lock is at `sorted[k]` (valid likewise). Locks
+    /// are taken and released through their arm, where its concrete type is known:
+    /// calls through a `dyn ArmLock` pointer, a `memmove` of those pointers as they
+    /// were sorted, and a release out of line cost select2/0 5, select_both/0 37
+    /// instructions per message.
+    arm: [MaybeUninit<usize>; SMALL],
     /// Distinct locks held; more than `SMALL` means "use the scan".
     n: usize,
     /// Address of the highest lock taken (for the scan), or 0 when none is held.
@@ -815,7 +821,9 @@ impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
         Held {
             arms,
             // SAFETY: an array of `MaybeUninit` needs no initialisation.
-            sorted: unsafe { MaybeUninit::<[MaybeUninit<LockPtr>; SMALL]>::uninit().assume_init() },
+            sorted: unsafe { MaybeUninit::<[MaybeUninit<usize>; SMALL]>::uninit().assume_init() },
+            // SAFETY: as for `sorted`.
+            arm: unsafe { MaybeUninit::<[MaybeUninit<usize>; SMALL]>::uninit().assume_init() },
             n: 0,
             top: 0,
         }
@@ -831,7 +839,7 @@ impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
         debug_assert_eq!(self.n, 0);
         let held = self;
         let len = held.arms.len();
-        let sorted = &mut held.sorted;
+        let (sorted, arm) = (&mut held.sorted, &mut held.arm);
         let mut n = 0usize;
         for i in 0..len {
             let Some(l) = held.arms.with_arm(i, |a| erase(a.lock())) else {
@@ -845,7 +853,7 @@ impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
             let at = |k: usize| {
                 debug_assert!(k < n);
                 // SAFETY: the entries below `n` are initialised, and callers pass `k < n`.
-                addr(unsafe { sorted[k].assume_init() })
+                unsafe { sorted[k].assume_init() }
             };
             let a = addr(l);
             // Insertion into the sorted prefix, skipping a lock already there.
@@ -856,23 +864,40 @@ impl<'s, S: ArmSet + ?Sized> Held<'s, S> {
             if k > 0 && at(k - 1) == a {
                 continue;
             }
-            sorted.copy_within(k..n, k + 1);
-            sorted[k] = MaybeUninit::new(l);
+            // Make room at `k` one entry at a time: `copy_within` became a call to
+            // `memmove` on every pass, even with nothing to move.
+            let mut j = n;
+            while j > k {
+                sorted[j] = sorted[j - 1];
+                arm[j] = arm[j - 1];
+                j -= 1;
+            }
+            sorted[k] = MaybeUninit::new(a);
+            arm[k] = MaybeUninit::new(i);
             n += 1;
         }
         if n <= SMALL {
-            for l in &sorted[..n] {
-                // SAFETY: initialised (below `n`), and valid while the arms are borrowed
-                // (see `sorted`).
-                unsafe { (*l.assume_init()).acquire_eager() };
+            for i in &arm[..n] {
+                // SAFETY: initialised below `n`, each an enabled arm (see `arm`).
+                let i = unsafe { i.assume_init() };
+                held.arms.with_arm(i, |a| a.lock().acquire_eager());
             }
             if n > 0 {
                 // SAFETY: initialised (below `n`).
-                held.top = addr(unsafe { sorted[n - 1].assume_init() });
+                held.top = unsafe { sorted[n - 1].assume_init() };
             }
             held.n = n;
-            return;
+        } else {
+            held.lock_scan(n);
         }
+    }
+
+    /// `lock_all` for more than [`SMALL`] distinct locks (`n` of them, counted).
+    #[cold]
+    #[inline(never)]
+    fn lock_scan(&mut self, n: usize) {
+        let held = self;
+        let len = held.arms.len();
         let mut last = 0usize;
         loop {
             let mut next: Option<LockPtr> = None;
@@ -907,16 +932,25 @@ impl<S: ArmSet + ?Sized> Held<'_, S> {
         self.top = 0;
     }
 
-    #[inline]
+    #[inline(always)]
     fn release_all(&mut self) {
         if self.n <= SMALL {
-            for l in self.sorted[..self.n].iter().rev() {
-                // SAFETY: `lock_all` initialised and took each of these distinct locks
-                // once (and `release` empties the set after releasing them).
-                unsafe { (*l.assume_init()).release() };
+            for i in self.arm[..self.n].iter().rev() {
+                // SAFETY: initialised below `n` by `lock_all`.
+                let i = unsafe { i.assume_init() };
+                // SAFETY: `lock_all` took this arm's lock once (the locks are distinct),
+                // and `release` empties the set after releasing them.
+                self.arms.with_arm(i, |a| unsafe { a.lock().release() });
             }
-            return;
+        } else {
+            self.release_scan();
         }
+    }
+
+    /// `release_all` for more than [`SMALL`] distinct locks.
+    #[cold]
+    #[inline(never)]
+    fn release_scan(&mut self) {
         let len = self.arms.len();
         let mut bound = self.top;
         // Release from the highest address down (the reverse of acquisition).

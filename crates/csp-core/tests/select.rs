@@ -413,3 +413,38 @@ fn a_losing_put_arm_is_unlinked_by_the_next_get_and_keeps_its_value() {
         "2 was never delivered"
     );
 }
+
+/// A select takes each distinct lock once, in address order, however its arms name the
+/// channels: kept inline (up to 8 distinct locks; here also with repeats, in scrambled
+/// order) or found by scanning (more). Each case waits, completes on the arm whose
+/// channel became ready, and leaves every channel unlocked and without waiters (a lock
+/// left held would hang the `try_put` that follows).
+#[test]
+fn select_locks_each_channel_once_however_its_arms_name_them() {
+    fn case<const N: usize>(chans: &[Buf<usize>], order: [usize; N], ready: usize) {
+        let (wakes, waker) = counting_waker();
+        let mut gets = pin!(core::array::from_fn::<_, N, _>(|k| chans[order[k]].get()));
+        let i = {
+            let mut sel = pin!(select_slice(gets.as_mut(), false));
+            assert!(poll_with(sel.as_mut(), &waker).is_pending());
+            assert_eq!(chans[ready].try_put(ready), Ok(()));
+            assert_eq!(wakes.count(), 1, "{order:?}: one wake-up");
+            let Poll::Ready(i) = poll_with(sel.as_mut(), &waker) else {
+                panic!("{order:?}: a value was handed to the select");
+            };
+            i
+        };
+        assert_eq!(order[i], ready, "{order:?}");
+        assert_eq!(pin_index(gets.as_mut(), i).take_output(), Some(ready));
+        for (k, c) in chans.iter().enumerate() {
+            assert_eq!(c.stats().waiting_gets, 0, "{order:?}: channel {k}");
+            assert_eq!(c.try_put(k), Ok(()));
+            assert_eq!(c.try_get(), Ok(k));
+        }
+    }
+    let chans: Vec<Buf<usize>> = (0..12).map(|_| buf()).collect();
+    case(&chans, [3, 1, 3, 0, 4, 1, 2], 4); // 5 distinct, repeats
+    case(&chans, [7, 6, 5, 4, 3, 2, 1, 0], 0); // 8 distinct, descending
+    case(&chans, [8, 0, 7, 1, 6, 2, 5, 3, 4], 5); // 9 distinct: the scan
+    case(&chans, [11, 0, 7, 3, 9, 1, 10, 2, 8, 4, 6, 5, 0], 9); // 12 distinct, a repeat
+}
