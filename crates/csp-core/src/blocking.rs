@@ -2,7 +2,8 @@
 //!
 //! [`block_on`] polls a future on the calling thread. While it waits it first spins
 //! briefly — handing a value to a thread that is still awake costs tens of nanoseconds,
-//! waking a parked one tens of microseconds — and then parks the thread until woken.
+//! waking a parked one tens of microseconds — then yields its core to other threads a
+//! while, and then parks the thread until woken.
 
 // Under loom, `block_on` is loom's own, so the parker goes unused there.
 #![cfg_attr(loom, allow(dead_code, unused_imports))]
@@ -25,6 +26,13 @@ use crate::lock::RawLock;
 
 /// How many times a waiting thread checks for a wake-up before it parks.
 const SPINS: u32 = 200;
+
+/// Of those checks, how many spin (for 1, 2, 4, ... spin hints: 255 in all, a few
+/// microseconds) before the rest yield. Spinning 16 hints on each of the first 100
+/// checks (1 600 hints, some 40 µs here) kept a core from the threads that would make
+/// progress: 0.71-0.80 x the time per message in the rendezvous cells and 0.70 x in
+/// mpsc 4->1 with capacity 1024 (`docs/benchmarks.md`, plain threads).
+const SPIN_CHECKS: u32 = 8;
 
 /// How many times a blocking put or get retries without waiting before it queues.
 const TRY_SPINS: u32 = 8;
@@ -63,14 +71,14 @@ impl Parker {
         (parker, waker)
     }
 
-    /// Waits until woken: spins a little, then parks.
+    /// Waits until woken: spins a little, yields a while, then parks.
     fn wait(&self) {
         for i in 0..SPINS {
             if self.notified.swap(false, Ordering::Acquire) {
                 return;
             }
-            if i < SPINS / 2 {
-                for _ in 0..16 {
+            if i < SPIN_CHECKS {
+                for _ in 0..1u32 << i {
                     core::hint::spin_loop();
                 }
             } else {
