@@ -13,13 +13,25 @@
 //! - `--timeout S`: if one run takes longer than S seconds (default 600, 60 with
 //!   `--quick`), write what was measured so far, name the cell, and exit 3 (a hang).
 //!
+//! Before each repetition of a group it probes where the host placed the CPUs
+//! (`csp_benches::probe`; a few milliseconds), and reports the median beside the
+//! group's timings (the CSV's `core_latency_ns`, a line under the markdown tables).
+//!
 //! Writes `benches/out/peers.csv` and `benches/out/peers.md`.
 
 use csp_benches::report::{self, Summary};
-use csp_benches::run_cell;
+use csp_benches::{probe, run_cell};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Round trips per placement probe: 1.3–7 ms at 65–345 ns each.
+const PROBE_ROUND_TRIPS: u64 = 20_000;
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
 
 struct Opts {
     n: u64,
@@ -118,7 +130,10 @@ fn main() {
             continue;
         }
         let mut runs = vec![Vec::new(); cells.len()];
+        let mut probes = Vec::with_capacity(o.reps);
         for rep in 0..o.reps {
+            // Where the host has the CPUs now (a few ms): see `probe`.
+            probes.push(probe::core_latency_ns(PROBE_ROUND_TRIPS));
             // Rotate the order each rep so no peer always runs first.
             for k in 0..cells.len() {
                 let i = (k + rep) % cells.len();
@@ -130,14 +145,16 @@ fn main() {
             }
         }
         for (cell, runs) in cells.iter().zip(&runs) {
-            let s = Summary::of(*cell, runs);
+            let mut s = Summary::of(*cell, runs);
+            s.core_latency_ns = Some(median(&mut probes));
             eprintln!(
-                "{:<40} {:>9.1} ns/msg {:>7.3} allocs/msg lost {} dup {}",
+                "{:<40} {:>9.1} ns/msg {:>7.3} allocs/msg lost {} dup {} (probe {:.0} ns)",
                 cell.to_string(),
                 s.ns_per_msg,
                 s.allocs_per_msg,
                 s.lost,
-                s.duplicated
+                s.duplicated,
+                s.core_latency_ns.unwrap_or(0.0)
             );
             results.lock().unwrap().push(s);
         }

@@ -15,6 +15,7 @@
 
 pub mod alloc;
 pub mod peer;
+pub mod probe;
 pub mod report;
 mod rt;
 mod work;

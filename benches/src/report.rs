@@ -19,6 +19,9 @@ pub struct Summary {
     pub lost: u64,
     /// Most values duplicated in one run.
     pub duplicated: u64,
+    /// The median of the placement probes taken before each repetition of the cell's
+    /// group ([`probe::core_latency_ns`](crate::probe::core_latency_ns)), if probed.
+    pub core_latency_ns: Option<f64>,
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -50,6 +53,7 @@ impl Summary {
             allocs_per_msg: median(runs.iter().map(Measurement::allocs_per_msg).collect()),
             lost: runs.iter().map(Measurement::lost).max().unwrap_or(0),
             duplicated: runs.iter().map(Measurement::duplicated).max().unwrap_or(0),
+            core_latency_ns: None,
         }
     }
 }
@@ -140,7 +144,81 @@ pub fn markdown(results: &[Summary]) -> String {
             v.misses.join(", ")
         );
     }
+    if let Some(line) = placement(results) {
+        let _ = write!(out, "\n{line}\n");
+    }
     out
+}
+
+/// A sentence on where the host placed the CPUs while each group ran: the groups whose
+/// median placement probe read [`FAR_NS`](crate::probe::FAR_NS) or more, or `None` if
+/// no group was probed.
+///
+/// ```
+/// use csp_benches::report::{placement, Summary};
+/// use csp_benches::{Cell, PeerId, Runtime, Workload};
+/// let s = |workload, cap, probe| Summary {
+///     cell: Cell { workload, cap, runtime: Runtime::TokioMulti, peer: PeerId::Csp },
+///     messages: 1000, ns_per_msg: 50.0, allocs_per_msg: 0.0, lost: 0, duplicated: 0,
+///     core_latency_ns: probe,
+/// };
+/// assert_eq!(placement(&[s(Workload::Spsc, 1, None)]), None);
+/// let line = placement(&[s(Workload::Spsc, 0, Some(66.0)), s(Workload::Mpsc, 1, Some(345.0))]);
+/// assert_eq!(
+///     line.as_deref(),
+///     Some("Placement probe (a cache line's round trip between CPUs 0 and 1, median per group): \
+///           far (≥ 200 ns) for mpsc4x1/1 (345 ns); near for the other 1 group (66 ns).")
+/// );
+/// ```
+pub fn placement(results: &[Summary]) -> Option<String> {
+    let mut groups: BTreeMap<(Workload, usize), f64> = BTreeMap::new();
+    for r in results {
+        if let Some(ns) = r.core_latency_ns {
+            groups.insert((r.cell.workload, r.cell.cap), ns);
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let (far, near): (Vec<_>, Vec<_>) = groups
+        .iter()
+        .partition(|(_, ns)| **ns >= crate::probe::FAR_NS);
+    let span = |v: &[(&(Workload, usize), &f64)]| {
+        let lo = v.iter().map(|(_, ns)| **ns).fold(f64::INFINITY, f64::min);
+        let hi = v.iter().map(|(_, ns)| **ns).fold(0.0, f64::max);
+        if (hi - lo).abs() < 0.5 {
+            format!("{lo:.0} ns")
+        } else {
+            format!("{lo:.0}–{hi:.0} ns")
+        }
+    };
+    let mut line = String::from(
+        "Placement probe (a cache line's round trip between CPUs 0 and 1, median per group): ",
+    );
+    if far.is_empty() {
+        let _ = write!(line, "near for every group ({}).", span(&near));
+    } else {
+        let names: Vec<String> = far
+            .iter()
+            .map(|((w, cap), ns)| format!("{}/{cap} ({ns:.0} ns)", w.name()))
+            .collect();
+        let _ = write!(
+            line,
+            "far (≥ {:.0} ns) for {}",
+            crate::probe::FAR_NS,
+            names.join(", ")
+        );
+        match near.len() {
+            0 => line.push('.'),
+            1 => {
+                let _ = write!(line, "; near for the other 1 group ({}).", span(&near));
+            }
+            k => {
+                let _ = write!(line, "; near for the other {k} groups ({}).", span(&near));
+            }
+        }
+    }
+    Some(line)
 }
 
 /// How the cells of one runtime stand against the issue's wall-clock rules.
@@ -171,6 +249,7 @@ pub struct Verdict {
 /// let s = |peer, ns, lost| Summary {
 ///     cell: Cell { workload: Workload::Spsc, cap: 0, runtime: Runtime::Smol, peer },
 ///     messages: 1000, ns_per_msg: ns, allocs_per_msg: 0.0, lost, duplicated: 0,
+///     core_latency_ns: None,
 /// };
 /// // csp 110 ns, kanal 100 ns (1.1 ×, within 1.2 ×), flume 90 ns but it lost values.
 /// let v = verdict(&[s(PeerId::Csp, 110.0, 0), s(PeerId::Kanal, 100.0, 0), s(PeerId::Flume, 90.0, 3)]);
@@ -264,7 +343,7 @@ fn table(
 pub fn csv(results: &[Summary]) -> String {
     let rows = rows(results);
     let mut out = String::from(
-        "workload,cap,runtime,peer,messages,ns_per_msg,allocs_per_msg,lost,duplicated,csp_over_peer,note\n",
+        "workload,cap,runtime,peer,messages,ns_per_msg,allocs_per_msg,lost,duplicated,csp_over_peer,note,core_latency_ns\n",
     );
     for row in rows.values() {
         for s in row.values() {
@@ -274,7 +353,7 @@ pub fn csv(results: &[Summary]) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{:.1},{:.4},{},{},{},{}",
+                "{},{},{},{},{},{:.1},{:.4},{},{},{},{},{}",
                 c.workload.name(),
                 c.cap,
                 c.runtime.name(),
@@ -285,7 +364,10 @@ pub fn csv(results: &[Summary]) -> String {
                 s.lost,
                 s.duplicated,
                 ratio,
-                c.note().unwrap_or("")
+                c.note().unwrap_or(""),
+                s.core_latency_ns
+                    .map(|ns| format!("{ns:.0}"))
+                    .unwrap_or_default()
             );
         }
     }
