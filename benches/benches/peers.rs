@@ -28,11 +28,6 @@ use std::time::{Duration, Instant};
 /// Round trips per placement probe: 1.3–7 ms at 65–345 ns each.
 const PROBE_ROUND_TRIPS: u64 = 20_000;
 
-fn median(xs: &mut [f64]) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
 struct Opts {
     n: u64,
     reps: usize,
@@ -144,9 +139,10 @@ fn main() {
                 runs[i].push(m);
             }
         }
+        let probe_ns = report::median(probes);
         for (cell, runs) in cells.iter().zip(&runs) {
             let mut s = Summary::of(*cell, runs);
-            s.core_latency_ns = Some(median(&mut probes));
+            s.core_latency_ns = Some(probe_ns);
             eprintln!(
                 "{:<40} {:>9.1} ns/msg {:>7.3} allocs/msg lost {} dup {} (probe {:.0} ns)",
                 cell.to_string(),
@@ -154,7 +150,7 @@ fn main() {
                 s.allocs_per_msg,
                 s.lost,
                 s.duplicated,
-                s.core_latency_ns.unwrap_or(0.0)
+                probe_ns
             );
             results.lock().unwrap().push(s);
         }

@@ -19,25 +19,20 @@ pub const FAR_NS: f64 = 200.0;
 #[repr(align(128))]
 struct Line(AtomicU64);
 
-/// Keeps the calling thread on CPU `cpu` (Linux; elsewhere it does nothing). Returns
-/// whether it did.
-fn pin(cpu: usize) -> bool {
+/// Keeps the calling thread on CPU `cpu` (Linux; elsewhere it does nothing). A thread
+/// that cannot be pinned runs where the scheduler puts it.
+fn pin(cpu: usize) {
     #[cfg(target_os = "linux")]
-    {
-        // SAFETY: `set` is a plain bit set, zeroed and then filled by `CPU_ZERO` and
-        // `CPU_SET`; `sched_setaffinity` only reads it; pid 0 is the calling thread.
-        unsafe {
-            let mut set: libc::cpu_set_t = core::mem::zeroed();
-            libc::CPU_ZERO(&mut set);
-            libc::CPU_SET(cpu, &mut set);
-            libc::sched_setaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), &set) == 0
-        }
+    // SAFETY: `set` is a plain bit set, zeroed and then filled by `CPU_ZERO` and
+    // `CPU_SET`; `sched_setaffinity` only reads it; pid 0 is the calling thread.
+    unsafe {
+        let mut set: libc::cpu_set_t = core::mem::zeroed();
+        libc::CPU_ZERO(&mut set);
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), &set);
     }
     #[cfg(not(target_os = "linux"))]
-    {
-        let _ = cpu;
-        false
-    }
+    let _ = cpu;
 }
 
 /// Nanoseconds per round trip of a cache line between CPU 0 and CPU 1, over

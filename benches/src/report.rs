@@ -24,7 +24,15 @@ pub struct Summary {
     pub core_latency_ns: Option<f64>,
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+/// The median of `xs` (at least one value): the middle value, or the mean of the two
+/// middle values of an even count.
+///
+/// ```
+/// use csp_benches::report::median;
+/// assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+/// assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+/// ```
+pub fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
     if n % 2 == 1 {

@@ -9,6 +9,7 @@
 //! idle machine.
 
 use csp_benches::probe::core_latency_ns;
+use csp_benches::report::median;
 
 fn main() {
     let n: u64 = match std::env::args().nth(1) {
@@ -18,7 +19,8 @@ fn main() {
         }),
         None => 100_000,
     };
-    let mut v: Vec<f64> = (0..5).map(|_| core_latency_ns(n)).collect();
-    v.sort_by(f64::total_cmp);
-    println!("{:.1}", v[2]);
+    println!(
+        "{:.1}",
+        median((0..5).map(|_| core_latency_ns(n)).collect())
+    );
 }

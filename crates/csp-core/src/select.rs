@@ -790,8 +790,9 @@ const SMALL: usize = 8;
 /// The locks of an arm set, held; released in reverse order when dropped.
 ///
 /// For up to [`SMALL`] distinct locks the sorted lock addresses are kept inline, with
-/// the arm each one belongs to, so each arm is asked for its lock once per pass. Larger sets are locked by repeated scans for
-/// the next higher address (no storage needed).
+/// the arm each one belongs to, so each arm is asked for its lock once per pass.
+/// Larger sets are locked by repeated scans for the next higher address (no storage
+/// needed).
 struct Held<'s, S: ArmSet + ?Sized> {
     arms: &'s mut S,
     /// Lock addresses, sorted and distinct; valid below `n` when `n <= SMALL`.
@@ -799,7 +800,7 @@ struct Held<'s, S: ArmSet + ?Sized> {
     /// `arm[k]` is an enabled arm whose lock is at `sorted[k]` (valid likewise). Locks
     /// are taken and released through their arm, where its concrete type is known:
     /// calls through a `dyn ArmLock` pointer, a `memmove` of those pointers as they
-    /// were sorted, and a release out of line cost select2/0 5, select_both/0 37
+    /// were sorted, and a release out of line cost select2/0 10, select_both/0 88
     /// instructions per message.
     arm: [MaybeUninit<usize>; SMALL],
     /// Distinct locks held; more than `SMALL` means "use the scan".
