@@ -5,9 +5,10 @@
 //! node; the [`Link`] trait tells it where those pointers are.
 //!
 //! # Invariants
-//! - `head` is `None` exactly when `tail` is `None`; otherwise `head` has no `prev`,
-//!   `tail` has no `next`, and following `next` from `head` reaches `tail`, visiting every
-//!   linked node once; `prev` is the mirror of `next`.
+//! - `head` is `None` exactly when `tail` is `None`; otherwise `tail` has no `next`, and
+//!   following `next` from `head` reaches `tail`, visiting every linked node once; the
+//!   `prev` of every node but the head is the mirror of `next`. The head's `prev` is
+//!   never read, and may be stale (see [`List::remove`]).
 //! - A node is in at most one list at a time; its pointers are only read or written by
 //!   the owner of that list (for us: while holding the channel's lock).
 //! - A linked node stays at the same address until it is removed (it is pinned, and its
@@ -109,32 +110,43 @@ impl<N: Link> List<N> {
 
     /// Unlinks `node`.
     ///
+    /// The head's `prev` is never read, so unlinking the head leaves the new head's
+    /// `prev` stale instead of writing it: removing the head, which is how most waiters
+    /// leave a queue (the first claimable one is served), touches no other node. On a
+    /// multi-threaded runtime the next node usually sits in another task's future, last
+    /// written on another core, and the write cost a transfer of that cache line
+    /// inside the channel's critical section. The removed node's own pointers are left
+    /// as they were: `push_back` writes both before they are read again.
+    ///
     /// # Safety
     /// `node` is live and is a member of this list.
     pub(crate) unsafe fn remove(&mut self, node: NonNull<N>) {
-        // SAFETY: `node` is a member (caller), so its neighbours are live members too.
+        // SAFETY: `node` is a member (caller), so its neighbours are live members too,
+        // and a member other than the head has a valid `prev` (list invariant).
         unsafe {
             let ptrs = N::pointers(node).as_ptr();
-            let prev = (*ptrs).prev.take();
-            let next = (*ptrs).next.take();
-            match prev {
-                Some(p) => {
-                    debug_assert_eq!((*N::pointers(p).as_ptr()).next, Some(node));
-                    (*N::pointers(p).as_ptr()).next = next;
+            let next = (*ptrs).next;
+            if self.head == Some(node) {
+                self.head = next;
+                if next.is_none() {
+                    debug_assert_eq!(self.tail, Some(node));
+                    self.tail = None;
                 }
-                None => {
-                    debug_assert_eq!(self.head, Some(node));
-                    self.head = next;
-                }
+                return;
             }
+            let Some(prev) = (*ptrs).prev else {
+                unreachable!("csp: a list member other than the head has a predecessor")
+            };
+            debug_assert_eq!((*N::pointers(prev).as_ptr()).next, Some(node));
+            (*N::pointers(prev).as_ptr()).next = next;
             match next {
                 Some(n) => {
                     debug_assert_eq!((*N::pointers(n).as_ptr()).prev, Some(node));
-                    (*N::pointers(n).as_ptr()).prev = prev;
+                    (*N::pointers(n).as_ptr()).prev = Some(prev);
                 }
                 None => {
                     debug_assert_eq!(self.tail, Some(node));
-                    self.tail = prev;
+                    self.tail = Some(prev);
                 }
             }
         }
