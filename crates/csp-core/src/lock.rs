@@ -110,7 +110,7 @@ pub unsafe trait RawLock {
     unsafe fn unlock(&self);
 }
 
-/// A test-and-test-and-set spin lock that backs off when it runs hot.
+/// A test-and-test-and-set spin lock whose waiters back off.
 ///
 /// # Examples
 /// ```
@@ -124,16 +124,14 @@ pub unsafe trait RawLock {
 /// unsafe { l.unlock() }; // we hold it
 /// ```
 ///
-/// The lock word keeps, beside the held bit, a *heat*: a score of recent contention,
-/// raised by every acquisition that had to wait and lowered by every one that did not.
-/// While the lock is cool, a waiter spins until it is free, with a short exponential
-/// back-off. Once it is hot — several cores hammering one channel, as the tasks of a
-/// multi-threaded runtime do — a waiter stays away for a random 64–191 spin hints
-/// before it looks again, so the holder goes on to take the lock again and again with
-/// its cache line at hand instead of handing the line to another core (about 40 ns) on
-/// every operation. On two cores this made busy channels on a multi-threaded runtime
-/// 1.5–2.5 times faster; occasional contention (a hand-over between two threads) never
-/// heats the lock, so it does not pay for the back-off.
+/// A waiter that finds the lock held stays away for a random 64–191 spin hints before
+/// it looks again, so the holder goes on to take the lock again and again with its
+/// cache lines at hand instead of handing them to another core on every operation.
+/// On a multi-threaded runtime, with the channel's tasks on two cores, that is what
+/// makes busy channels fast: 1.5–2.5 × against a lock that spins until the holder lets
+/// go, and, against a lock that backed off only once its contention score ran hot,
+/// 0.74–1.00 × with the two CPUs near each other and 0.55–0.73 × with them far apart
+/// (`docs/benchmarks.md`, "The lock backs off from the first wait").
 ///
 /// Two kinds of waiter never back off, because the back-off would stall the very
 /// progress it waits for: a select ([`lock_eager`](RawLock::lock_eager): it may hold
@@ -145,37 +143,26 @@ pub unsafe trait RawLock {
 /// scheduler, so that a preempted holder can run. Critical sections in this crate are
 /// short (no allocation, no waker calls, no user code except `Buffer` methods).
 pub struct SpinLock {
-    /// `heat << 1 | HELD`. While the lock is held, only the holder writes it.
+    /// `HELD` while held, else 0.
     word: AtomicU8,
 }
 
 /// The held bit of the lock word.
 const HELD: u8 = 1;
-/// The highest heat: a hot lock cools down after this many acquisitions without a wait
-/// (a batch of operations by one core, as the back-off means it to be).
-const HEAT_MAX: u8 = 127;
-/// Heat added by an acquisition that had to wait; one that did not takes off one. So
-/// the lock heats up while more than one acquisition in `HEAT_UP + 1` waits.
-const HEAT_UP: u8 = 4;
-/// From this heat on, waiters back off at random before they look again: reached by
-/// three waits in quick succession, never by isolated ones.
-const HOT: u8 = 8;
 
 impl core::fmt::Debug for SpinLock {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let w = self.word.load(Ordering::Relaxed);
         f.debug_struct("SpinLock")
-            .field("locked", &(w & HELD != 0))
-            .field("heat", &(w >> 1))
+            .field("locked", &(self.word.load(Ordering::Relaxed) & HELD != 0))
             .finish()
     }
 }
 
 // SAFETY: `lock` and `try_lock` return holding the lock only after a compare-exchange
-// (Acquire) that set `HELD` in a word where it was clear, and `unlock` clears it with a
-// Release store; only the holder writes the word while `HELD` is set (the others' CAS
-// fails), so the store cannot undo anybody else's change. Exactly one caller at a time
-// is between `lock` and `unlock`, and each sees the writes of the last.
+// (Acquire) from 0 to `HELD`, and `unlock` stores 0 with Release; nobody else writes the
+// word while it is `HELD` (every other write is a CAS from 0, which fails), so the store
+// cannot undo anybody else's change. Exactly one caller at a time is between `lock` and
+// `unlock`, and each sees the writes of the last.
 unsafe impl RawLock for SpinLock {
     #[cfg(not(loom))]
     const INIT: Self = SpinLock {
@@ -201,19 +188,16 @@ unsafe impl RawLock for SpinLock {
 
     #[inline]
     fn try_lock(&self) -> bool {
-        let w = self.word.load(Ordering::Relaxed);
-        w & HELD == 0
+        self.word.load(Ordering::Relaxed) == 0
             && self
                 .word
-                .compare_exchange(w, w | HELD, Ordering::Acquire, Ordering::Relaxed)
+                .compare_exchange(0, HELD, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
     }
 
     #[inline]
     unsafe fn unlock(&self) {
-        // Only we write the word while we hold the lock: this reads our own value.
-        let w = self.word.load(Ordering::Relaxed);
-        self.word.store(w & !HELD, Ordering::Release);
+        self.word.store(0, Ordering::Release);
     }
 }
 
@@ -221,7 +205,7 @@ impl SpinLock {
     /// `lock` (`may_back_off`) or `lock_eager`.
     #[inline(always)]
     fn acquire(&self, may_back_off: bool) {
-        // A cool, free lock: the common case, one CAS.
+        // A free lock: the common case, one CAS.
         if self
             .word
             .compare_exchange_weak(0, HELD, Ordering::Acquire, Ordering::Relaxed)
@@ -232,36 +216,24 @@ impl SpinLock {
         self.lock_slow(may_back_off);
     }
 
-    /// The lock was held, or it is warm (its heat must be updated). Backs off from a hot
-    /// lock only if `may_back_off`.
+    /// The lock was held: waits until it is free, backing off between looks if
+    /// `may_back_off` (and the thread is not in a blocking call), spinning a short
+    /// exponential back-off otherwise.
     #[cold]
     fn lock_slow(&self, may_back_off: bool) {
-        let mut waited = false;
+        let back_off_ok = may_back_off && !blocking_thread();
         let mut rounds: u32 = 0;
         loop {
-            let w = self.word.load(Ordering::Relaxed);
-            let heat = w >> 1;
-            if w & HELD == 0 {
-                let heat = if waited {
-                    (heat + HEAT_UP).min(HEAT_MAX)
-                } else {
-                    heat.saturating_sub(1)
-                };
-                if self
+            // One more look first: the holder's critical section is short.
+            if self.word.load(Ordering::Relaxed) == 0
+                && self
                     .word
-                    .compare_exchange_weak(
-                        w,
-                        heat << 1 | HELD,
-                        Ordering::Acquire,
-                        Ordering::Relaxed,
-                    )
+                    .compare_exchange_weak(0, HELD, Ordering::Acquire, Ordering::Relaxed)
                     .is_ok()
-                {
-                    return;
-                }
+            {
+                return;
             }
-            waited = true;
-            if heat >= HOT && may_back_off && !blocking_thread() {
+            if back_off_ok {
                 back_off();
             } else {
                 for _ in 0..1u32 << rounds.min(5) {
@@ -290,16 +262,17 @@ fn blocking_thread() -> bool {
     }
 }
 
-/// Stays away from a hot lock for a random 64–191 spin hints (none under loom, whose
-/// spin hint is a yield to the model's scheduler).
+/// Stays away from a held lock for a random 64–191 spin hints (one under loom, whose
+/// spin hint is a yield to the model's scheduler: the model needs the waiter to yield,
+/// and more yields would only multiply its branches).
 #[inline(never)]
 fn back_off() {
     #[cfg(not(loom))]
-    {
-        for _ in 0..64 + crate::sync::random(128) {
-            spin_hint();
-        }
+    for _ in 0..64 + crate::sync::random(128) {
+        spin_hint();
     }
+    #[cfg(loom)]
+    spin_hint();
 }
 
 #[cfg(feature = "critical-section")]

@@ -1,7 +1,7 @@
 //! Loom model of the default [`SpinLock`] itself (the protocol models use a loom mutex,
 //! see `loom_support`): mutual exclusion, and the holder's writes visible to the next
-//! holder, through every way in — `lock` (which updates the heat when it had to wait),
-//! `lock_eager` and `try_lock` — and `unlock`, which keeps the heat.
+//! holder, through every way in — `lock` (whose slow path backs off), `lock_eager` and
+//! `try_lock` — and `unlock`.
 //!
 //! Run with `RUSTFLAGS="--cfg loom" cargo test -p csp-core --release --test loom_lock`.
 
