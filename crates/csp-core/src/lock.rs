@@ -130,7 +130,7 @@ pub unsafe trait RawLock {
 /// On a multi-threaded runtime, with the channel's tasks on two cores, that is what
 /// makes busy channels fast: 1.5–2.5 × against a lock that spins until the holder lets
 /// go, and, against a lock that backed off only once its contention score ran hot,
-/// 0.74–1.00 × with the two CPUs near each other and 0.55–0.73 × with them far apart
+/// 0.74–1.00 × with the two CPUs near each other and 0.55–0.74 × with them far apart
 /// (`docs/benchmarks.md`, "The lock backs off from the first wait").
 ///
 /// Two kinds of waiter never back off, because the back-off would stall the very
