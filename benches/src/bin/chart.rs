@@ -34,33 +34,31 @@ fn main() {
         .unwrap_or_else(|e| panic!("{}: {e} (run the peers bench first)", csv_path.display()));
 
     // runtime -> (workload order, cap) -> bars
-    let mut order: Vec<String> = Vec::new();
+    let mut order: Vec<&str> = Vec::new();
     let mut panels: BTreeMap<usize, BTreeMap<(usize, usize), Vec<Bar>>> = BTreeMap::new();
     let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
+    for s in csp_benches::report::parse_csv(&text) {
+        let c = s.cell;
         let (Some(rt), Some(peer)) = (
-            RUNTIMES.iter().position(|r| *r == f[2]),
-            PEERS.iter().position(|p| p.0 == f[3]),
+            RUNTIMES.iter().position(|r| *r == c.runtime.name()),
+            PEERS.iter().position(|p| p.0 == c.peer.name()),
         ) else {
             continue;
         };
-        let w = match order.iter().position(|w| w == f[0]) {
+        let w = match order.iter().position(|w| *w == c.workload.name()) {
             Some(i) => i,
             None => {
-                order.push(f[0].to_owned());
+                order.push(c.workload.name());
                 order.len() - 1
             }
         };
-        let cap: usize = f[1].parse().expect("cap");
-        let ns: f64 = f[5].parse().expect("ns_per_msg");
-        let lost = f[7] != "0" || f[8] != "0";
+        let (ns, lost) = (s.ns_per_msg, s.lost + s.duplicated > 0);
         lo = lo.min(ns);
         hi = hi.max(ns);
         panels
             .entry(rt)
             .or_default()
-            .entry((w, cap))
+            .entry((w, c.cap))
             .or_default()
             .push(Bar { peer, ns, lost });
     }
