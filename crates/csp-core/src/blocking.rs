@@ -20,7 +20,7 @@ use std::task::Wake;
 use std::thread::{self, Thread};
 
 use crate::buffer::{unbuffered, Buffer};
-use crate::chan::Chan;
+use crate::chan::{Chan, Locking};
 use crate::error::{Closed, TryGetError, TryPutError};
 use crate::lock::RawLock;
 
@@ -177,10 +177,10 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         let mut value = value;
         // A buffered channel: retry a little before queueing. The getter is usually
         // about to make room, and a put that never queues costs the getter no wake-up.
-        // Like every wait of a blocking call, a retry takes the lock eagerly: it never
-        // backs off from a hot lock (see `SpinLock`).
+        // A retry takes the lock eagerly, as every wait of a blocking call does (see
+        // `SpinLock`), unless the buffer has slack (see `Locking::Retry`).
         for step in 0..if unbuffered::<T, B>() { 0 } else { TRY_SPINS } {
-            match self.try_put_by(value, true) {
+            match self.try_put_by(value, Locking::Retry) {
                 Ok(()) => return Ok(()),
                 Err(TryPutError::Closed(v)) => return Err(Closed(v)),
                 Err(TryPutError::Full(v)) => value = v,
@@ -203,9 +203,10 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// assert_eq!(ch.get_blocking(), None);
     /// ```
     pub fn get_blocking(&self) -> Option<T> {
-        // A buffered channel: retry a little before queueing (see `put_blocking`).
+        // A buffered channel: retry a little before queueing (see `put_blocking`); a
+        // retry waits politely for a held lock if the buffer has slack.
         for step in 0..if unbuffered::<T, B>() { 0 } else { TRY_SPINS } {
-            match self.try_get_by(true) {
+            match self.try_get_by(Locking::Retry) {
                 Ok(v) => return Some(v),
                 Err(TryGetError::Closed) => return None,
                 Err(TryGetError::Empty) => {}

@@ -12,6 +12,10 @@ pub(crate) use core::sync::atomic::{AtomicU8, AtomicUsize};
 
 pub(crate) use core::sync::atomic::Ordering;
 
+/// An atomic for hints that are no part of the protocol (what a channel's last blocking
+/// retry saw): `core`'s even under loom, which need not explore them.
+pub(crate) use core::sync::atomic::AtomicU8 as HintU8;
+
 /// Defines a function that is `const` normally and non-`const` under loom, whose
 /// atomics and cells have no `const` constructors.
 macro_rules! const_fn {
