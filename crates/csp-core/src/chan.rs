@@ -713,7 +713,7 @@ pub struct Stats {
 #[cfg(all(test, feature = "std", not(loom)))]
 mod tests {
     use crate::buffer::Fixed;
-    use crate::lock::RawLock;
+    use crate::lock::{RawLock, SpinLock};
     use crate::Chan;
     use core::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
@@ -721,7 +721,7 @@ mod tests {
     /// Holds `ch`'s lock while `op` runs on another thread, and lets go of it a while
     /// after that thread has started `op`, so that `op`'s first look finds it held.
     fn contend<T: Send, B: crate::buffer::Buffer<T> + Send, R: Send>(
-        ch: &Chan<T, B>,
+        ch: &Chan<T, B, SpinLock>,
         op: impl FnOnce() -> R + Send,
     ) -> R {
         let started = AtomicBool::new(false);
@@ -747,7 +747,9 @@ mod tests {
     /// politely, and still takes the lock once it is free, however long it was held.
     #[test]
     fn a_contended_blocking_retry_records_the_buffers_slack() {
-        let ch: Chan<u32, Fixed<u32, 8>> = Chan::with_buffer(Fixed::new());
+        // The spin lock named: under the `critical-section` feature the default lock's
+        // `try_lock` waits for the critical section, so nothing would be contended.
+        let ch: Chan<u32, Fixed<u32, 8>, SpinLock> = Chan::with_lock(Fixed::new());
         ch.try_put(0).unwrap();
         assert_eq!(ch.slack(), 0, "uncontended calls record nothing");
         contend(&ch, || ch.put_blocking(1)).unwrap();
@@ -771,7 +773,7 @@ mod tests {
     /// With a capacity under four there is never slack: contended retries stay eager.
     #[test]
     fn a_capacity_under_four_never_has_slack() {
-        let ch: Chan<u32, Fixed<u32, 3>> = Chan::with_buffer(Fixed::new());
+        let ch: Chan<u32, Fixed<u32, 3>, SpinLock> = Chan::with_lock(Fixed::new());
         for v in 0..2 {
             contend(&ch, || ch.put_blocking(v)).unwrap();
             assert_eq!(ch.slack(), 0);
