@@ -1,8 +1,9 @@
 //! The channel crates under test, behind one small async trait ([`Peer`]) and one
 //! blocking trait ([`SyncPeer`]).
 //!
-//! Every peer gets the same thin `async` wrapper around its own send and receive, so the
-//! wrapper costs all of them alike. csp has no sender handles; [`CspTx`] adds a sender
+//! Every peer hands the workloads its own send and receive futures, unwrapped: the
+//! workload awaits them in its own task and reads their outputs through [`Sent`] and
+//! [`Received`], so no peer pays for a layer of future the others do not. csp has no sender handles; [`CspTx`] adds a sender
 //! count that closes the channel when the last clone drops, which is what the other
 //! crates do inside their handles (one atomic per clone and drop, nothing per message).
 
@@ -20,6 +21,39 @@ use csp_core::Chan;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+/// What a send's future resolves to, as the workloads read it.
+pub trait Sent {
+    /// Whether the value went (false: the channel was closed).
+    fn sent(self) -> bool;
+}
+
+impl<E> Sent for Result<(), E> {
+    #[inline]
+    fn sent(self) -> bool {
+        self.is_ok()
+    }
+}
+
+/// What a receive's future resolves to, as the workloads read it.
+pub trait Received {
+    /// The value, or `None` once the channel is closed and drained.
+    fn value(self) -> Option<u64>;
+}
+
+impl Received for Option<u64> {
+    #[inline]
+    fn value(self) -> Option<u64> {
+        self
+    }
+}
+
+impl<E> Received for Result<u64, E> {
+    #[inline]
+    fn value(self) -> Option<u64> {
+        self.ok()
+    }
+}
+
 /// An async channel crate, as the workloads use it.
 pub trait Peer: 'static {
     /// The name in tables.
@@ -33,10 +67,12 @@ pub trait Peer: 'static {
     /// A channel of `cap` slots, or the closest the crate has
     /// ([`Cell::note`](crate::Cell::note) says which).
     fn channel(cap: usize) -> (Self::Tx, Self::Rx);
-    /// Sends `v`; false if the channel is closed.
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_;
-    /// Receives a value; `None` once the channel is closed and drained.
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_;
+    /// Sends `v`: the crate's own future, read with [`Sent::sent`] (false if the
+    /// channel is closed).
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_;
+    /// Receives a value: the crate's own future, read with [`Received::value`] (`None`
+    /// once the channel is closed and drained).
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_;
     /// Another receiver of the same channel, or `None` for single-consumer crates.
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx>;
     /// Closes the channel from the receiving side (senders fail from now on).
@@ -63,8 +99,8 @@ pub trait Peer: 'static {
                     let mut open = [true; 2];
                     while open.iter().any(|o| *o) {
                         tokio::select! {
-                            v = Self::recv(&mut r0), if open[0] => t.take(v, &mut open[0]),
-                            v = Self::recv(&mut r1), if open[1] => t.take(v, &mut open[1]),
+                            v = Self::recv(&mut r0), if open[0] => t.take(v.value(), &mut open[0]),
+                            v = Self::recv(&mut r1), if open[1] => t.take(v.value(), &mut open[1]),
                         }
                     }
                 }
@@ -76,10 +112,10 @@ pub trait Peer: 'static {
                     let mut open = [true; 4];
                     while open.iter().any(|o| *o) {
                         tokio::select! {
-                            v = Self::recv(&mut r0), if open[0] => t.take(v, &mut open[0]),
-                            v = Self::recv(&mut r1), if open[1] => t.take(v, &mut open[1]),
-                            v = Self::recv(&mut r2), if open[2] => t.take(v, &mut open[2]),
-                            v = Self::recv(&mut r3), if open[3] => t.take(v, &mut open[3]),
+                            v = Self::recv(&mut r0), if open[0] => t.take(v.value(), &mut open[0]),
+                            v = Self::recv(&mut r1), if open[1] => t.take(v.value(), &mut open[1]),
+                            v = Self::recv(&mut r2), if open[2] => t.take(v.value(), &mut open[2]),
+                            v = Self::recv(&mut r3), if open[3] => t.take(v.value(), &mut open[3]),
                         }
                     }
                 }
@@ -98,8 +134,8 @@ pub trait Peer: 'static {
             let (mut open, mut tick_open) = (true, true);
             while open {
                 tokio::select! {
-                    v = Self::recv(&mut data) => t.take(v, &mut open),
-                    v = Self::recv(&mut tick), if tick_open => ticks.take(v, &mut tick_open),
+                    v = Self::recv(&mut data) => t.take(v.value(), &mut open),
+                    v = Self::recv(&mut tick), if tick_open => ticks.take(v.value(), &mut tick_open),
                 }
             }
             Self::close_rx(tick);
@@ -185,10 +221,10 @@ impl<B: CspBuffer> Peer for Csp<B> {
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         csp_channel(cap)
     }
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
-        async move { tx.0.chan.put(v).await.is_ok() }
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.0.chan.put(v)
     }
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_ {
         rx.chan.get()
     }
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
@@ -261,11 +297,11 @@ impl Peer for Kanal {
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         kanal::bounded_async(cap)
     }
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
-        async move { tx.send(v).await.is_ok() }
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
     }
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
-        async move { rx.recv().await.ok() }
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_ {
+        rx.recv()
     }
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
         Some(rx.clone())
@@ -284,11 +320,11 @@ impl Peer for Flume {
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         flume::bounded(cap)
     }
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
-        async move { tx.send_async(v).await.is_ok() }
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send_async(v)
     }
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
-        async move { rx.recv_async().await.ok() }
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_ {
+        rx.recv_async()
     }
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
         Some(rx.clone())
@@ -307,11 +343,11 @@ impl Peer for AsyncChannel {
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         async_channel::bounded(cap.max(1))
     }
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
-        async move { tx.send(v).await.is_ok() }
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
     }
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
-        async move { rx.recv().await.ok() }
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_ {
+        rx.recv()
     }
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
         Some(rx.clone())
@@ -330,10 +366,10 @@ impl Peer for TokioMpsc {
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         tokio::sync::mpsc::channel(cap.max(1))
     }
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
-        async move { tx.send(v).await.is_ok() }
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_ {
+        tx.send(v)
     }
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_ {
         rx.recv()
     }
     fn clone_rx(_: &Self::Rx) -> Option<Self::Rx> {
@@ -354,10 +390,10 @@ impl Peer for FuturesMpsc {
     fn channel(cap: usize) -> (Self::Tx, Self::Rx) {
         futures::channel::mpsc::channel(cap)
     }
-    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = bool> + Send + '_ {
-        async move { futures::SinkExt::send(tx, v).await.is_ok() }
+    fn send(tx: &mut Self::Tx, v: u64) -> impl Future<Output = impl Sent> + Send + '_ {
+        futures::SinkExt::send(tx, v)
     }
-    fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_ {
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = impl Received> + Send + '_ {
         futures::StreamExt::next(rx)
     }
     fn clone_rx(_: &Self::Rx) -> Option<Self::Rx> {

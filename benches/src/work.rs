@@ -1,7 +1,7 @@
 //! The workloads, once for async peers (on a runtime) and once for plain threads.
 
 use crate::alloc::allocations;
-use crate::peer::{Peer, SyncPeer};
+use crate::peer::{Peer, Received, Sent, SyncPeer};
 use crate::rt::{self, Join, Spawner};
 use crate::{Cell, Measurement, Tally, Workload};
 use core::ops::Range;
@@ -32,7 +32,7 @@ fn producer<P: Peer>(sp: &Spawner, mut tx: P::Tx, values: Range<u64>) -> Join<Ta
     sp.spawn(async move {
         let mut t = Tally::default();
         for v in values {
-            if !P::send(&mut tx, v).await {
+            if !P::send(&mut tx, v).await.sent() {
                 break;
             }
             t.add(v);
@@ -44,7 +44,7 @@ fn producer<P: Peer>(sp: &Spawner, mut tx: P::Tx, values: Range<u64>) -> Join<Ta
 fn consumer<P: Peer>(sp: &Spawner, mut rx: P::Rx) -> Join<Tally> {
     sp.spawn(async move {
         let mut t = Tally::default();
-        while let Some(v) = P::recv(&mut rx).await {
+        while let Some(v) = P::recv(&mut rx).await.value() {
             t.add(v);
         }
         t
@@ -74,12 +74,12 @@ async fn seq<P: Peer>(sp: &Spawner, cap: usize, msgs: u64) -> (Tally, Tally) {
         while v <= msgs {
             let end = (v + cap as u64).min(msgs + 1);
             for x in v..end {
-                if P::send(&mut tx, x).await {
+                if P::send(&mut tx, x).await.sent() {
                     s.add(x);
                 }
             }
             for _ in v..end {
-                if let Some(x) = P::recv(&mut rx).await {
+                if let Some(x) = P::recv(&mut rx).await.value() {
                     g.add(x);
                 }
             }
@@ -95,9 +95,9 @@ async fn ping_pong<P: Peer>(sp: &Spawner, cap: usize, msgs: u64) -> (Tally, Tall
     let (mut btx, mut brx) = P::channel(cap);
     let pong = sp.spawn(async move {
         let (mut s, mut g) = (Tally::default(), Tally::default());
-        while let Some(v) = P::recv(&mut arx).await {
+        while let Some(v) = P::recv(&mut arx).await.value() {
             g.add(v);
-            if !P::send(&mut btx, v).await {
+            if !P::send(&mut btx, v).await.sent() {
                 break;
             }
             s.add(v);
@@ -107,11 +107,11 @@ async fn ping_pong<P: Peer>(sp: &Spawner, cap: usize, msgs: u64) -> (Tally, Tall
     let ping = sp.spawn(async move {
         let (mut s, mut g) = (Tally::default(), Tally::default());
         for v in 1..=msgs {
-            if !P::send(&mut atx, v).await {
+            if !P::send(&mut atx, v).await.sent() {
                 break;
             }
             s.add(v);
-            match P::recv(&mut brx).await {
+            match P::recv(&mut brx).await.value() {
                 Some(w) => g.add(w),
                 None => break,
             }
@@ -160,7 +160,7 @@ async fn select_cancel<P: Peer>(sp: &Spawner, cap: usize, msgs: u64) -> (Tally, 
     let (dtx, drx) = P::channel(cap);
     let (mut ttx, trx) = P::channel(cap);
     let ticker = sp.spawn(async move {
-        while P::send(&mut ttx, 0).await {}
+        while P::send(&mut ttx, 0).await.sent() {}
         Tally::default()
     });
     let prod = producer::<P>(sp, dtx, 1..msgs + 1);
