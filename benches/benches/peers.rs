@@ -6,6 +6,12 @@
 //! Options (also after `--`):
 //! - `--quick` (or `CSP_BENCH_QUICK=1`): 20k messages per cell instead of 1M.
 //! - `--n N` (or `CSP_BENCH_N=N`): N messages per cell (ping-pong: N/5 round trips).
+//! - `--n-buffered N`: N messages per cell of capacity 1024 instead (default: as
+//!   `--n`). For the plain-thread run, whose rendezvous cells take crossbeam ~20 µs
+//!   per message: `--n 200000 --n-buffered 1000000` keeps those short while the
+//!   buffered cells, 8–60 ns per message, run long enough to leave their start behind
+//!   (at 200 000 messages their start, threads filling the buffer and parking, moved
+//!   csp's mpsc4x1/1024 from 20–24 to 23–38 ns).
 //! - `--reps R`: repetitions per cell (default 5).
 //! - `--filter TERMS`: comma-separated terms that must all occur in a cell's name,
 //!   `"<workload> cap=<cap> <runtime> <peer>"`, e.g. `--filter "select2,tokio-ct"`.
@@ -30,6 +36,7 @@ const PROBE_ROUND_TRIPS: u64 = 20_000;
 
 struct Opts {
     n: u64,
+    n_buffered: Option<u64>,
     reps: usize,
     filter: Vec<String>,
     skip: Vec<String>,
@@ -46,6 +53,7 @@ fn terms(s: String) -> Vec<String> {
 fn opts() -> Opts {
     let mut o = Opts {
         n: 1_000_000,
+        n_buffered: None,
         reps: 5,
         filter: Vec::new(),
         skip: Vec::new(),
@@ -69,6 +77,9 @@ fn opts() -> Opts {
         match a.as_str() {
             "--quick" => o.n = 20_000,
             "--n" => o.n = val("--n").parse().expect("--n N"),
+            "--n-buffered" => {
+                o.n_buffered = Some(val("--n-buffered").parse().expect("--n-buffered N"));
+            }
             "--reps" => o.reps = val("--reps").parse().expect("--reps R"),
             "--timeout" => o.timeout = Some(val("--timeout").parse().expect("--timeout S")),
             "--filter" => o.filter = terms(val("--filter")),
@@ -134,7 +145,11 @@ fn main() {
                 let i = (k + rep) % cells.len();
                 *current.lock().unwrap() = cells[i].to_string();
                 started.store(epoch.elapsed().as_secs().max(1), Ordering::Relaxed);
-                let m = run_cell(cells[i], o.n).expect("only applicable cells are listed");
+                let n = match o.n_buffered {
+                    Some(n) if cells[i].cap >= 1024 => n,
+                    _ => o.n,
+                };
+                let m = run_cell(cells[i], n).expect("only applicable cells are listed");
                 started.store(0, Ordering::Relaxed);
                 runs[i].push(m);
             }
