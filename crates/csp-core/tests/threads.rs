@@ -211,6 +211,15 @@ fn blocking_put_and_get_on_small_buffers_deliver_each_value_once_in_order() {
     blocking_flow(&Chan::<u64>::new(), 2, per / 10);
 }
 
+/// On a larger buffer the retries of contended blocking calls wait politely while the
+/// buffer has slack (`Locking::Retry`): still every value once and in order.
+#[test]
+fn blocking_put_and_get_on_a_larger_buffer_deliver_each_value_once_in_order() {
+    let per = scale(40_000);
+    blocking_flow(&Chan::with_buffer(Fixed::<u64, 64>::new()), 4, per / 4);
+    blocking_flow(&Chan::fixed(1024), 2, per / 2);
+}
+
 #[test]
 fn blocking_put_waiting_on_a_full_buffer_ends_when_closed() {
     let ch: Chan<u64, Fixed<u64, 1>> = Chan::with_buffer(Fixed::new());
