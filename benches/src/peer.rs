@@ -3,9 +3,10 @@
 //!
 //! Every peer hands the workloads its own send and receive futures, unwrapped: the
 //! workload awaits them in its own task and reads their outputs through [`Sent`] and
-//! [`Received`], so no peer pays for a layer of future the others do not. csp has no sender handles; [`CspTx`] adds a sender
-//! count that closes the channel when the last clone drops, which is what the other
-//! crates do inside their handles (one atomic per clone and drop, nothing per message).
+//! [`Received`], so no peer pays for a layer of future the others do not. csp has no
+//! sender handles; [`CspTx`] adds a sender count that closes the channel when the last
+//! clone drops, which is what the other crates do inside their handles (one atomic per
+//! clone and drop, nothing per message).
 
 // Every method spells out the `Send` bound of the trait, the same way for every peer.
 #![expect(
