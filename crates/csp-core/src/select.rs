@@ -1139,6 +1139,12 @@ fn noop_waker() -> core::task::Waker {
 impl<S: ArmSet> Future for Select<S> {
     type Output = usize;
 
+    // Always inlined into the future that awaits the select, usually the only place a
+    // given `Select<S>` is polled from: as a function of its own, its register saves
+    // and restores ran on each of the 1.3 polls per message (select2/1 737 → 715,
+    // select_both/0 2 300 → 2 221 instructions per message; the firmware example's
+    // code shrank by 24 bytes).
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
         // SAFETY: we never move `arms` or `selector` out of the pinned select.
         let this = unsafe { self.get_unchecked_mut() };
