@@ -2,18 +2,24 @@
 //! They need `alloc` (the batches are `Vec`s).
 
 use alloc::vec::Vec;
+use core::future::Future;
 
 use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{Chan, Closed};
 
-use crate::options::{put_or_stop, CloseGuard, Options};
+use crate::options::{check_batch_size, put_or_stop, CloseGuard, Options, PREALLOC_LIMIT};
 
 /// Puts the values in batches of `n` (the last one shorter if the input ends
 /// mid-batch; no empty batch is ever put).
 ///
+/// `n` may be as large as you like (`usize::MAX` gathers everything until the input
+/// ends): room for at most 1024 values is reserved up front, and a batch
+/// grows as its values arrive.
+///
 /// # Panics
-/// If `n` is 0.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: group needs a batch size `n` of at least 1").
 ///
 /// # Examples
 /// ```
@@ -29,32 +35,37 @@ use crate::options::{put_or_stop, CloseGuard, Options};
 /// assert_eq!(collect(&output, None).await, [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8], vec![9]]);
 /// # });
 /// ```
-pub async fn group<T, BA, BB, LA, LB>(
-    input: &Chan<T, BA, LA>,
-    output: &Chan<Vec<T>, BB, LB>,
+#[track_caller]
+pub fn group<'a, T, BA, BB, LA, LB>(
+    input: &'a Chan<T, BA, LA>,
+    output: &'a Chan<Vec<T>, BB, LB>,
     n: usize,
     opts: Options,
-) -> Result<(), Closed<Vec<T>>>
+) -> impl Future<Output = Result<(), Closed<Vec<T>>>> + use<'a, T, BA, BB, LA, LB>
 where
     BA: Buffer<T>,
     LA: RawLock,
     BB: Buffer<Vec<T>>,
     LB: RawLock,
 {
-    assert!(n > 0, "csp-ops: group size must be positive");
-    let _guard = CloseGuard::new(output, opts);
-    let mut batch = Vec::with_capacity(n);
-    while let Some(v) = input.get().await {
-        batch.push(v);
-        if batch.len() == n {
-            let full = core::mem::replace(&mut batch, Vec::with_capacity(n));
-            put_or_stop(output, full).await?;
+    check_batch_size(n, "group");
+    async move {
+        // First, so that the output is closed whatever panics below.
+        let _guard = CloseGuard::new(output, opts);
+        let room = n.min(PREALLOC_LIMIT);
+        let mut batch = Vec::with_capacity(room);
+        while let Some(v) = input.get().await {
+            batch.push(v);
+            if batch.len() == n {
+                let full = core::mem::replace(&mut batch, Vec::with_capacity(room));
+                put_or_stop(output, full).await?;
+            }
         }
+        if !batch.is_empty() {
+            put_or_stop(output, batch).await?;
+        }
+        Ok(())
     }
-    if !batch.is_empty() {
-        put_or_stop(output, batch).await?;
-    }
-    Ok(())
 }
 
 /// Puts each run of consecutive values with equal keys as `(key, values)`.

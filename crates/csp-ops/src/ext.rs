@@ -9,6 +9,7 @@ use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::Chan;
 
+use crate::options::{check_batch_size, check_pipe_limit};
 use crate::{Dup, Options, Pub, Spawn};
 
 /// Creates the output, spawns the driver on it, returns the output.
@@ -211,6 +212,11 @@ pub trait ChanExt<T> {
 
     /// Spawns [`group`](crate::group).
     ///
+    /// # Panics
+    /// At once, before anything is spawned or returned, if `n` is 0 (with the message
+    /// "csp-ops: group needs a batch size `n` of at least 1"). A large `n` is fine: the
+    /// driver reserves room for 1024 values at most, and grows from there.
+    ///
     /// # Examples
     /// ```
     /// # use std::sync::Arc; use csp_core::Chan; use csp_ops::{collect, ChanExt, Smol};
@@ -260,6 +266,12 @@ pub trait ChanExt<T> {
 
     /// Spawns [`async_pipe`](crate::async_pipe): `n` at once, input order.
     ///
+    /// # Panics
+    /// At once, before anything is spawned or returned, if `n` is 0 (with the message
+    /// "csp-ops: async_pipe needs a concurrency limit `n` of at least 1"). A large `n` is
+    /// fine: the driver reserves room for 1024 values at most, and grows from
+    /// there.
+    ///
     /// # Examples
     /// ```
     /// # use std::sync::Arc; use csp_core::Chan; use csp_ops::{collect, ChanExt, Smol};
@@ -279,6 +291,12 @@ pub trait ChanExt<T> {
 
     /// Spawns [`async_pipe_unordered`](crate::async_pipe_unordered): `n` at once,
     /// completion order.
+    ///
+    /// # Panics
+    /// At once, before anything is spawned or returned, if `n` is 0 (with the message
+    /// "csp-ops: async_pipe_unordered needs a concurrency limit `n` of at least 1"). A
+    /// large `n` is fine: the driver reserves room for 1024 values at most, and
+    /// grows from there.
     ///
     /// # Examples
     /// ```
@@ -301,6 +319,12 @@ pub trait ChanExt<T> {
     /// Spawns [`parallel_pipe`](crate::parallel_pipe): `n` blocking jobs at once on the
     /// spawner's blocking pool, input order.
     ///
+    /// # Panics
+    /// At once, before anything is spawned or returned, if `n` is 0 (with the message
+    /// "csp-ops: parallel_pipe needs a concurrency limit `n` of at least 1"). A large `n`
+    /// is fine: the driver reserves room for 1024 values at most, and grows from
+    /// there.
+    ///
     /// # Examples
     /// ```
     /// # use std::sync::Arc; use csp_core::Chan; use csp_ops::{collect, ChanExt, Smol};
@@ -317,6 +341,12 @@ pub trait ChanExt<T> {
         F: Fn(T) -> U + Send + Sync + 'static;
 
     /// Spawns [`parallel_pipe_unordered`](crate::parallel_pipe_unordered).
+    ///
+    /// # Panics
+    /// At once, before anything is spawned or returned, if `n` is 0 (with the message
+    /// "csp-ops: parallel_pipe_unordered needs a concurrency limit `n` of at least 1"). A
+    /// large `n` is fine: the driver reserves room for 1024 values at most, and
+    /// grows from there.
     ///
     /// # Examples
     /// ```
@@ -521,7 +551,10 @@ where
             Options::new()
         ))
     }
+    #[track_caller]
     fn group<S: Spawn + ?Sized>(&self, sp: &S, n: usize) -> Arc<Chan<Vec<T>>> {
+        // Here, not in the spawned driver: a panic there would leave the output open.
+        check_batch_size(n, "group");
         spawned!(sp, self, |i, o| crate::group(&*i, &*o, n, Options::new()))
     }
     fn group_by<K, S, F>(&self, sp: &S, key: F) -> Arc<Chan<(K, Vec<T>)>>
@@ -546,6 +579,7 @@ where
     {
         spawned!(sp, self, |i, o| crate::pipe(&*i, &*o, f, Options::new()))
     }
+    #[track_caller]
     fn async_pipe<U, S, F, Fut>(&self, sp: &S, n: usize, f: F) -> Arc<Chan<U>>
     where
         U: Send + 'static,
@@ -553,6 +587,7 @@ where
         F: FnMut(T) -> Fut + Send + 'static,
         Fut: Future<Output = U> + Send,
     {
+        check_pipe_limit(n, "async_pipe");
         spawned!(sp, self, |i, o| crate::async_pipe(
             n,
             &*i,
@@ -561,6 +596,7 @@ where
             Options::new()
         ))
     }
+    #[track_caller]
     fn async_pipe_unordered<U, S, F, Fut>(&self, sp: &S, n: usize, f: F) -> Arc<Chan<U>>
     where
         U: Send + 'static,
@@ -568,6 +604,7 @@ where
         F: FnMut(T) -> Fut + Send + 'static,
         Fut: Future<Output = U> + Send,
     {
+        check_pipe_limit(n, "async_pipe_unordered");
         spawned!(sp, self, |i, o| crate::async_pipe_unordered(
             n,
             &*i,
@@ -576,12 +613,14 @@ where
             Options::new()
         ))
     }
+    #[track_caller]
     fn parallel_pipe<U, S, F>(&self, sp: &S, n: usize, f: F) -> Arc<Chan<U>>
     where
         U: Send + 'static,
         S: Spawn + Clone + Send + Sync + 'static,
         F: Fn(T) -> U + Send + Sync + 'static,
     {
+        check_pipe_limit(n, "parallel_pipe");
         let pool = sp.clone();
         spawned!(sp, self, |i, o| crate::parallel_pipe(
             n,
@@ -592,12 +631,14 @@ where
             Options::new()
         ))
     }
+    #[track_caller]
     fn parallel_pipe_unordered<U, S, F>(&self, sp: &S, n: usize, f: F) -> Arc<Chan<U>>
     where
         U: Send + 'static,
         S: Spawn + Clone + Send + Sync + 'static,
         F: Fn(T) -> U + Send + Sync + 'static,
     {
+        check_pipe_limit(n, "parallel_pipe_unordered");
         let pool = sp.clone();
         spawned!(sp, self, |i, o| {
             crate::parallel_pipe_unordered(n, &*i, &*o, &pool, f, Options::new())

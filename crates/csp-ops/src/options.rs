@@ -120,6 +120,32 @@ impl<T, B: Buffer<T>, L: RawLock> Drop for CloseGuard<'_, T, B, L> {
     }
 }
 
+/// The most elements a driver reserves room for up front when the size comes from
+/// the caller (a batch, a number of values in flight): a larger size is legal and
+/// works, the buffer grows as values arrive, but nothing huge is allocated (or
+/// overflows) before the first value.
+#[cfg(feature = "alloc")]
+pub(crate) const PREALLOC_LIMIT: usize = 1024;
+
+/// Panics with a clear message, at the caller, if the batch size `n` of `func` is 0.
+#[cfg(feature = "alloc")]
+#[track_caller]
+pub(crate) fn check_batch_size(n: usize, func: &str) {
+    if n == 0 {
+        panic!("csp-ops: {func} needs a batch size `n` of at least 1");
+    }
+}
+
+/// Panics with a clear message, at the caller, if the concurrency limit `n` of the
+/// pipe `func` is 0.
+#[cfg(feature = "alloc")]
+#[track_caller]
+pub(crate) fn check_pipe_limit(n: usize, func: &str) {
+    if n == 0 {
+        panic!("csp-ops: {func} needs a concurrency limit `n` of at least 1");
+    }
+}
+
 /// `output.put(v)`, except that a put still waiting when `output` is found closed is
 /// withdrawn and fails with its value, instead of staying queued for a getter that
 /// may never come (a plain put queued before a close still delivers, by the core's

@@ -4,11 +4,13 @@
 //! [`Spawn::spawn_blocking`], so up to `n` jobs run on as many threads at once.
 
 use alloc::sync::Arc;
+use core::future::Future;
 
 use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{Chan, Closed};
 
+use crate::options::check_pipe_limit;
 use crate::pipeline::run_pipe;
 use crate::{Options, Spawn};
 
@@ -51,8 +53,14 @@ where
 /// A panic in `f` resumes in this driver, which closes `output` on the way out;
 /// results still in flight at that moment are dropped.
 ///
+/// `n` may be as large as you like (`usize::MAX` for no limit of its own; the
+/// spawner's pool still bounds the jobs that really run at once): room for at most
+/// 1024 values in flight is reserved up front, and more as they come.
+///
 /// # Panics
-/// If `n` is 0; if `f` panics.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: parallel_pipe needs a concurrency limit `n` of at least 1"). While it runs, if
+/// `f` panics (after closing `output`).
 ///
 /// # Examples
 /// ```
@@ -68,14 +76,15 @@ where
 /// assert_eq!(collect(&output, None).await, [0, 1, 4, 9, 16, 25]);
 /// # });
 /// ```
-pub async fn parallel_pipe<A, B, BA, BB, LA, LB, S, F>(
+#[track_caller]
+pub fn parallel_pipe<'a, A, B, BA, BB, LA, LB, S, F>(
     n: usize,
-    input: &Chan<A, BA, LA>,
-    output: &Chan<B, BB, LB>,
-    spawner: &S,
+    input: &'a Chan<A, BA, LA>,
+    output: &'a Chan<B, BB, LB>,
+    spawner: &'a S,
     f: F,
     opts: Options,
-) -> Result<(), Closed<B>>
+) -> impl Future<Output = Result<(), Closed<B>>> + use<'a, A, B, BA, BB, LA, LB, S, F>
 where
     A: Send + 'static,
     BA: Buffer<A>,
@@ -86,13 +95,16 @@ where
     F: Fn(A) -> B + Send + Sync + 'static,
     B: Send + 'static,
 {
-    run_parallel(n, input, output, spawner, f, core::iter::once, true, opts).await
+    check_pipe_limit(n, "parallel_pipe");
+    run_parallel(n, input, output, spawner, f, core::iter::once, true, opts)
 }
 
 /// Like [`parallel_pipe`], but puts results **in completion order**.
 ///
 /// # Panics
-/// If `n` is 0; if `f` panics.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: parallel_pipe_unordered needs a concurrency limit `n` of at least 1"). While
+/// it runs, if `f` panics (after closing `output`).
 ///
 /// # Examples
 /// ```
@@ -112,14 +124,15 @@ where
 /// assert_eq!(all, [1, 2, 3, 4, 5, 6]);
 /// # });
 /// ```
-pub async fn parallel_pipe_unordered<A, B, BA, BB, LA, LB, S, F>(
+#[track_caller]
+pub fn parallel_pipe_unordered<'a, A, B, BA, BB, LA, LB, S, F>(
     n: usize,
-    input: &Chan<A, BA, LA>,
-    output: &Chan<B, BB, LB>,
-    spawner: &S,
+    input: &'a Chan<A, BA, LA>,
+    output: &'a Chan<B, BB, LB>,
+    spawner: &'a S,
     f: F,
     opts: Options,
-) -> Result<(), Closed<B>>
+) -> impl Future<Output = Result<(), Closed<B>>> + use<'a, A, B, BA, BB, LA, LB, S, F>
 where
     A: Send + 'static,
     BA: Buffer<A>,
@@ -130,14 +143,17 @@ where
     F: Fn(A) -> B + Send + Sync + 'static,
     B: Send + 'static,
 {
-    run_parallel(n, input, output, spawner, f, core::iter::once, false, opts).await
+    check_pipe_limit(n, "parallel_pipe_unordered");
+    run_parallel(n, input, output, spawner, f, core::iter::once, false, opts)
 }
 
 /// [`parallel_pipe`] with `flatten`: `f` returns any number of results (an
 /// `IntoIterator`), put one by one, in input order.
 ///
 /// # Panics
-/// If `n` is 0; if `f` panics.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: parallel_pipe_flat needs a concurrency limit `n` of at least 1"). While it
+/// runs, if `f` panics (after closing `output`).
 ///
 /// # Examples
 /// ```
@@ -155,14 +171,15 @@ where
 /// assert_eq!(collect(&output, None).await, [1, 2, 2, 3, 3, 3]);
 /// # });
 /// ```
-pub async fn parallel_pipe_flat<A, B, BA, BB, LA, LB, S, F, R>(
+#[track_caller]
+pub fn parallel_pipe_flat<'a, A, B, BA, BB, LA, LB, S, F, R>(
     n: usize,
-    input: &Chan<A, BA, LA>,
-    output: &Chan<B, BB, LB>,
-    spawner: &S,
+    input: &'a Chan<A, BA, LA>,
+    output: &'a Chan<B, BB, LB>,
+    spawner: &'a S,
     f: F,
     opts: Options,
-) -> Result<(), Closed<B>>
+) -> impl Future<Output = Result<(), Closed<B>>> + use<'a, A, B, BA, BB, LA, LB, S, F, R>
 where
     A: Send + 'static,
     BA: Buffer<A>,
@@ -173,14 +190,17 @@ where
     F: Fn(A) -> R + Send + Sync + 'static,
     R: IntoIterator<Item = B> + Send + 'static,
 {
-    run_parallel(n, input, output, spawner, f, |r: R| r, true, opts).await
+    check_pipe_limit(n, "parallel_pipe_flat");
+    run_parallel(n, input, output, spawner, f, |r: R| r, true, opts)
 }
 
 /// [`parallel_pipe_unordered`] with `flatten`: each job's results are put together,
 /// jobs in completion order.
 ///
 /// # Panics
-/// If `n` is 0; if `f` panics.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: parallel_pipe_unordered_flat needs a concurrency limit `n` of at least 1").
+/// While it runs, if `f` panics (after closing `output`).
 ///
 /// # Examples
 /// ```
@@ -200,14 +220,15 @@ where
 /// assert_eq!(all, [1, 2, 3, 10, 20, 30]);
 /// # });
 /// ```
-pub async fn parallel_pipe_unordered_flat<A, B, BA, BB, LA, LB, S, F, R>(
+#[track_caller]
+pub fn parallel_pipe_unordered_flat<'a, A, B, BA, BB, LA, LB, S, F, R>(
     n: usize,
-    input: &Chan<A, BA, LA>,
-    output: &Chan<B, BB, LB>,
-    spawner: &S,
+    input: &'a Chan<A, BA, LA>,
+    output: &'a Chan<B, BB, LB>,
+    spawner: &'a S,
     f: F,
     opts: Options,
-) -> Result<(), Closed<B>>
+) -> impl Future<Output = Result<(), Closed<B>>> + use<'a, A, B, BA, BB, LA, LB, S, F, R>
 where
     A: Send + 'static,
     BA: Buffer<A>,
@@ -218,5 +239,6 @@ where
     F: Fn(A) -> R + Send + Sync + 'static,
     R: IntoIterator<Item = B> + Send + 'static,
 {
-    run_parallel(n, input, output, spawner, f, |r: R| r, false, opts).await
+    check_pipe_limit(n, "parallel_pipe_unordered_flat");
+    run_parallel(n, input, output, spawner, f, |r: R| r, false, opts)
 }

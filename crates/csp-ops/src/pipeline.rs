@@ -21,7 +21,7 @@ use csp_core::buffer::Buffer;
 use csp_core::lock::RawLock;
 use csp_core::{Chan, Closed};
 
-use crate::options::{CloseGuard, Options};
+use crate::options::{check_pipe_limit, CloseGuard, Options, PREALLOC_LIMIT};
 
 /// One input value's progress.
 enum Slot<Fut: Future> {
@@ -50,9 +50,12 @@ where
     Fut: Future,
     Fut::Output: IntoIterator<Item = B>,
 {
-    assert!(n > 0, "csp-ops: a pipe needs at least one worker");
+    // First, so that the output is closed whatever panics below.
     let _guard = CloseGuard::new(output, opts);
-    let mut slots: VecDeque<Slot<Fut>> = VecDeque::with_capacity(n);
+    // The public pipes check `n` when called; with 0 the pipe would never take a value.
+    check_pipe_limit(n, "a pipe");
+    // `n` may be huge (it only bounds the values in flight): reserve a little, grow.
+    let mut slots: VecDeque<Slot<Fut>> = VecDeque::with_capacity(n.min(PREALLOC_LIMIT));
     let mut get = None;
     let mut put = None;
     // The results of the worker being emitted (flattened pipes put several).
@@ -131,8 +134,12 @@ where
 /// On `Err(Closed(v))` (output closed), `v` comes back, and the values still in flight
 /// (up to `n`, already taken from `input`) are dropped with their workers.
 ///
+/// `n` may be as large as you like (`usize::MAX` for no limit): room for at most 1024
+/// values in flight is reserved up front, and more as they come.
+///
 /// # Panics
-/// If `n` is 0.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: async_pipe needs a concurrency limit `n` of at least 1").
 ///
 /// # Examples
 /// ```
@@ -148,13 +155,14 @@ where
 /// assert_eq!(collect(&output, None).await, [0, 2, 4, 6, 8]);
 /// # });
 /// ```
-pub async fn async_pipe<A, B, BA, BB, LA, LB, F, Fut>(
+#[track_caller]
+pub fn async_pipe<'a, A, B, BA, BB, LA, LB, F, Fut>(
     n: usize,
-    input: &Chan<A, BA, LA>,
-    output: &Chan<B, BB, LB>,
+    input: &'a Chan<A, BA, LA>,
+    output: &'a Chan<B, BB, LB>,
     mut f: F,
     opts: Options,
-) -> Result<(), Closed<B>>
+) -> impl Future<Output = Result<(), Closed<B>>> + use<'a, A, B, BA, BB, LA, LB, F, Fut>
 where
     BA: Buffer<A>,
     LA: RawLock,
@@ -163,18 +171,20 @@ where
     F: FnMut(A) -> Fut,
     Fut: Future<Output = B>,
 {
-    let once = |a| {
+    check_pipe_limit(n, "async_pipe");
+    let once = move |a| {
         let w = f(a);
         async move { core::iter::once(w.await) }
     };
-    run_pipe(n, input, output, once, true, opts).await
+    run_pipe(n, input, output, once, true, opts)
 }
 
 /// Like [`async_pipe`], but puts results **in completion order**: a slow value does not
 /// hold back the others.
 ///
 /// # Panics
-/// If `n` is 0.
+/// At the call, before the driver future is returned, if `n` is 0 (with the message
+/// "csp-ops: async_pipe_unordered needs a concurrency limit `n` of at least 1").
 ///
 /// # Examples
 /// ```
@@ -194,13 +204,14 @@ where
 /// assert_eq!(all, [0, 2, 4, 6, 8]);
 /// # });
 /// ```
-pub async fn async_pipe_unordered<A, B, BA, BB, LA, LB, F, Fut>(
+#[track_caller]
+pub fn async_pipe_unordered<'a, A, B, BA, BB, LA, LB, F, Fut>(
     n: usize,
-    input: &Chan<A, BA, LA>,
-    output: &Chan<B, BB, LB>,
+    input: &'a Chan<A, BA, LA>,
+    output: &'a Chan<B, BB, LB>,
     mut f: F,
     opts: Options,
-) -> Result<(), Closed<B>>
+) -> impl Future<Output = Result<(), Closed<B>>> + use<'a, A, B, BA, BB, LA, LB, F, Fut>
 where
     BA: Buffer<A>,
     LA: RawLock,
@@ -209,9 +220,10 @@ where
     F: FnMut(A) -> Fut,
     Fut: Future<Output = B>,
 {
-    let once = |a| {
+    check_pipe_limit(n, "async_pipe_unordered");
+    let once = move |a| {
         let w = f(a);
         async move { core::iter::once(w.await) }
     };
-    run_pipe(n, input, output, once, false, opts).await
+    run_pipe(n, input, output, once, false, opts)
 }

@@ -1,5 +1,6 @@
 //! Channels fed from plain Rust values: [`from_iter`] and [`from_range`]. No allocation.
 
+use core::future::Future;
 use core::ops::Add;
 
 use csp_core::buffer::Buffer;
@@ -46,7 +47,8 @@ where
 /// (the range ends when a value is at or below `end`).
 ///
 /// # Panics
-/// If `step` is zero.
+/// At the call, before the driver future is returned, if `step` is zero (with the
+/// message "csp-ops: from_range needs a non-zero `step`").
 ///
 /// # Examples
 /// ```
@@ -59,13 +61,14 @@ where
 /// assert_eq!(collect(&output, None).await, [10, 7, 4, 1]);
 /// # });
 /// ```
-pub async fn from_range<T, B, L>(
+#[track_caller]
+pub fn from_range<'a, T, B, L>(
     start: T,
     end: Option<T>,
     step: T,
-    output: &Chan<T, B, L>,
+    output: &'a Chan<T, B, L>,
     opts: Options,
-) -> Result<(), Closed<T>>
+) -> impl Future<Output = Result<(), Closed<T>>> + use<'a, T, B, L>
 where
     T: Copy + PartialOrd + Add<Output = T> + Default,
     B: Buffer<T>,
@@ -73,18 +76,22 @@ where
 {
     assert!(
         step != T::default(),
-        "csp-ops: from_range needs a non-zero step"
+        "csp-ops: from_range needs a non-zero `step`"
     );
-    let _guard = CloseGuard::new(output, opts);
-    let up = step > T::default();
-    let mut v = start;
-    loop {
-        if let Some(end) = end {
-            if (up && v >= end) || (!up && v <= end) {
-                return Ok(());
+    async move {
+        // First, so that the output is closed whatever panics below (`T`'s operators
+        // are user code).
+        let _guard = CloseGuard::new(output, opts);
+        let up = step > T::default();
+        let mut v = start;
+        loop {
+            if let Some(end) = end {
+                if (up && v >= end) || (!up && v <= end) {
+                    return Ok(());
+                }
             }
+            put_or_stop(output, v).await?;
+            v = v + step;
         }
-        put_or_stop(output, v).await?;
-        v = v + step;
     }
 }
