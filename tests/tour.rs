@@ -385,10 +385,11 @@ fn check_section(id: &str, lines: &[String]) {
                 let want: Vec<usize> = (0..who.len()).map(|i| i % 10).collect();
                 assert_eq!(who, want, "{id}");
             } else {
-                // The two tokens go to workers 0 and 1 first. After that the order
-                // depends on which of two workers woken together releases first, and
-                // on a releaser re-taking a token that a woken waiter has not yet
-                // claimed (a put into a buffer does not hand over to a waiting get).
+                // The two tokens go to workers 0 and 1 first. After that each release
+                // hands its token to the worker that waits longest (a releaser cannot
+                // take it back), but the order still depends on which of two workers
+                // working together releases, and so queues again, first, and on which
+                // of two workers handed a token at about the same time says so first.
                 assert_eq!(who[..2.min(who.len())], [0, 1][..2.min(who.len())], "{id}");
             }
         }

@@ -16,6 +16,27 @@
 //! A spin lock taken by an interrupt handler that interrupted the holder on the same
 //! core deadlocks. That is why firmware that touches a channel from an interrupt must
 //! enable the `critical-section` feature (or name `CriticalSectionLock`).
+//!
+//! # Invariants
+//! - [`RawLock`] is an `unsafe trait` because every state guarded by a lock (a channel's
+//!   `UnsafeCell`, and csp-ops' registries) relies on its contract: between a return
+//!   from `lock`, `lock_eager` or a successful `try_lock` and the matching `unlock`, no
+//!   other context acquires the same lock. `unlock` is `unsafe`: only the holder calls
+//!   it. Callers take each lock at most once, several in increasing address order, and
+//!   release them in reverse order; an implementation may rely on that nesting.
+//! - [`SpinLock`]'s word is 0 (free) or `HELD`. It is taken only by a successful
+//!   compare-exchange from 0 to `HELD` with `Acquire`, and freed only by its holder's
+//!   `Release` store of 0, which cannot undo anybody else's write (every other write is
+//!   a compare-exchange from 0, which fails while it is held). So the holder is alone,
+//!   and sees every write its predecessor made under the lock.
+//! - `CriticalSectionLock` holds the lock for as long as it holds a critical section:
+//!   `lock` enters one and keeps its restore state in a `Cell`; `unlock` takes that
+//!   state back out and releases the section with it. The `Cell` is touched only inside
+//!   the section, so one context at a time (hence its `unsafe impl Sync`), and the
+//!   reverse-order release is the nesting `critical_section::release` requires. A
+//!   critical section can be re-entered by the context that holds it, so this lock
+//!   excludes other contexts only: it relies on callers never taking a lock they
+//!   already hold.
 
 use crate::sync::{spin_hint, AtomicU8, Ordering};
 
@@ -39,6 +60,15 @@ use crate::sync::{spin_hint, AtomicU8, Ordering};
 /// in the reverse order; an implementation may rely on that nesting.
 pub unsafe trait RawLock {
     /// An unlocked lock, for `const` (and so `static`) channels.
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::lock::{RawLock, SpinLock};
+    /// static L: SpinLock = SpinLock::INIT;
+    /// assert!(L.try_lock()); // it starts unlocked
+    /// // SAFETY: the `try_lock` above acquired it.
+    /// unsafe { L.unlock() };
+    /// ```
     #[cfg(not(loom))]
     const INIT: Self;
 

@@ -1,4 +1,15 @@
 //! A `futures_sink::Sink` for puts (feature `sink`).
+//!
+//! # Invariants
+//! - `pending` and `selector` are structurally pinned: the unsafe `get_unchecked_mut`
+//!   calls never move them out of the pinned sink. `pending` is written only when it is
+//!   `None` (`start_send`) or once its put has completed, so its node is in no wait
+//!   queue (`drive`); a put still pending is dropped in place with the sink, and its
+//!   `Drop` withdraws its node. It is declared before `selector`, so it drops first:
+//!   no node points at the selector when the selector goes away.
+//! - `selector` waits for one put at a time, and is reset (`Selector::reset`) only after
+//!   that put completed and was dropped, when none of its nodes is linked anywhere.
+//!   Being an `OwnedSelector`, it drops the waker it holds when the sink goes away.
 
 use core::fmt;
 use core::pin::Pin;

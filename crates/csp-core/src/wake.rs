@@ -3,6 +3,15 @@
 //! A waker may run the woken task inline, or touch the very channel whose lock we hold,
 //! so no waker is ever called under a channel lock. Operations collect the wakers they
 //! owe into a [`WakeList`] on the stack (no allocation) and call them at the end.
+//!
+//! # Invariants
+//! - The slots `wakers[..len]` hold initialised wakers, owned by the list; the slots
+//!   from `len` on are uninitialised. `push` writes the slot at `len` before it counts
+//!   it, and only after checking `len < WAKE_LIST_CAP`.
+//! - Each initialised slot is read (`assume_init_read`) exactly once: `wake_all` lowers
+//!   `len` (to 0) before it reads the slots below the old `len`, and moves its cursor
+//!   past a slot before reading it, so neither a panicking waker (the rest are woken by
+//!   a drop guard) nor the list's own `Drop` reads a slot twice.
 
 use core::mem::MaybeUninit;
 use core::task::Waker;

@@ -1,5 +1,18 @@
 //! The registries of `Dup`, `Pub` and `Mix`: a value under the crate's default lock,
 //! plus the type-erased channel handles they store.
+//!
+//! # Invariants
+//! - A `Locked` value is reached only through `Locked::with`, which holds `lock` for
+//!   the whole access (and releases it through a guard, also when `f` panics), so the
+//!   `&mut` it makes from the `UnsafeCell` is the only reference to the value. Hence
+//!   `Locked<T>` is `Sync` when `T: Send`, like a mutex.
+//! - `f` never calls `with` on the same `Locked` (no caller nests them): a spin lock
+//!   would deadlock, and a critical section, which the context holding it may enter
+//!   again, would hand out a second `&mut` to the value.
+//! - `Mapped` forwards every `RawArm` method to its boxed arm and keeps no state the
+//!   select protocol sees: `lock` returns the arm's lock, and each `unsafe` method passes
+//!   its caller's contract on unchanged. The arm is pinned in its own `Box`, so moving
+//!   the `Mapped` (it is `Unpin`, whence the safe `get_mut`) never moves the arm.
 
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;

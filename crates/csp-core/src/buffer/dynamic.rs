@@ -7,10 +7,21 @@ use core::mem::MaybeUninit;
 use super::ring::Ring;
 use super::Buffer;
 
-fn check(capacity: usize, what: &str) {
+/// Checks `capacity` for a buffer of `T` named `what`, before anything is allocated: at
+/// least 1, and few enough values of `T` for one allocation (at most `isize::MAX`
+/// bytes; past that `Box::new_uninit_slice` would panic with a bare "capacity
+/// overflow").
+fn check<T>(capacity: usize, what: &str) {
     assert!(
         capacity > 0,
         "csp: a {what} buffer needs a capacity of at least 1 (got 0); use a rendezvous channel for 0"
+    );
+    let size = core::mem::size_of::<T>();
+    assert!(
+        capacity
+            .checked_mul(size)
+            .is_some_and(|bytes| bytes <= isize::MAX as usize),
+        "csp: a {what} buffer is too large: capacity {capacity} of {size}-byte values would take more than isize::MAX bytes"
     );
 }
 
@@ -27,11 +38,15 @@ macro_rules! dynamic_buffer {
             /// An empty buffer holding up to `capacity` values (allocated up front).
             ///
             /// # Panics
-            /// If `capacity` is 0.
+            /// If `capacity` is 0, or so large that `capacity` values of `T` would take
+            /// more than `isize::MAX` bytes. A capacity below that which the allocator
+            /// cannot provide does not panic: as with `Vec::with_capacity`, it calls
+            /// [`handle_alloc_error`](alloc::alloc::handle_alloc_error), which aborts
+            /// by default.
             ///
             $(#[$new_doc])*
             pub fn new(capacity: usize) -> Self {
-                check(capacity, $what);
+                check::<T>(capacity, $what);
                 $name {
                     queue: Ring::with_capacity(capacity),
                 }
@@ -173,3 +188,30 @@ dynamic_buffer!(
         oldest
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::{DynDropping, DynFixed, DynSliding};
+    use crate::buffer::Buffer;
+
+    #[test]
+    #[should_panic(expected = "csp: a DynFixed buffer is too large: capacity ")]
+    fn a_capacity_past_isize_max_bytes_panics_with_a_csp_message() {
+        // `usize::MAX` one-byte values: the byte count fits a `usize`, not an `isize`.
+        let _ = DynFixed::<u8>::new(usize::MAX);
+    }
+
+    #[test]
+    #[should_panic(expected = "csp: a DynSliding buffer is too large: capacity ")]
+    fn a_capacity_whose_byte_count_overflows_panics_with_a_csp_message() {
+        let _ = DynSliding::<u64>::new(usize::MAX / 4);
+    }
+
+    #[test]
+    fn zero_sized_values_take_any_capacity() {
+        let mut b = DynDropping::<()>::new(usize::MAX);
+        assert_eq!((b.len(), b.capacity()), (0, usize::MAX));
+        assert_eq!(b.add(()), None);
+        assert_eq!(b.take(), Some(()));
+    }
+}

@@ -80,6 +80,9 @@ impl<T, const N: usize> Ring<T, [MaybeUninit<T>; N]> {
 #[cfg(feature = "alloc")]
 impl<T> Ring<T, alloc::boxed::Box<[MaybeUninit<T>]>> {
     /// An empty ring of `capacity` slots, allocated now.
+    ///
+    /// The caller has checked `capacity` (see `check` in `dynamic.rs`): past `isize::MAX`
+    /// bytes of slots the allocation panics with std's bare "capacity overflow".
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Ring {
             head: 0,
