@@ -1,8 +1,27 @@
 //! The channel: [`Chan`], its public operations and [`Stats`].
+//!
+//! # Invariants
+//! - A channel's `state` (an `UnsafeCell`) is reached only with its `lock` held: through
+//!   `with_state`/`with_state_by`, which take the lock and release it with an `Unlock`
+//!   guard (also when unwinding), or `with_state_locked`, whose caller holds it and does
+//!   not call it again from inside. So each `&mut State` made from the cell is the only
+//!   one; the state's own invariants are in `state.rs`.
+//! - `unsafe impl Send/Sync for Chan` rest on that and on the [`RawLock`] contract:
+//!   every thread reaches the state and the buffer one at a time, under the lock. Values
+//!   of `T` move between threads through the channel, hence `T: Send` (and `B: Send`,
+//!   which holds them). The raw pointers in the state point at nodes of waiting
+//!   futures, which the state reaches only under the same lock (the nodes' own rules
+//!   are in `waiter.rs` and `ops.rs`).
+//! - An `Unlock` guard is made only by the lock's holder, right after taking it.
+//! - `slack` is a hint outside that protocol: an atomic written (`Relaxed`) only by the
+//!   lock's holder and read without the lock. It only chooses how a blocking call's
+//!   retry waits for the lock (politely or eagerly), never what is done under it, so a
+//!   stale value costs time, not correctness.
 
 use core::fmt;
 
 use crate::buffer::{Buffer, Rendezvous};
+use crate::drained::Drained;
 use crate::error::{TryGetError, TryPutError};
 use crate::lock::{polite_lock_slow, DefaultLock, RawLock};
 use crate::ops::{Get, GetStream, Put};
@@ -463,6 +482,33 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         self.with_state(|st| st.closed())
     }
 
+    /// Waits until the channel is closed and drained (aiochan's `join()`): closed, and
+    /// every value put into it taken by a getter — nothing buffered, no put still
+    /// queued (a put that was waiting when the channel closed still delivers), no value
+    /// handed to a getter that has not taken it yet.
+    ///
+    /// A producer that closes its channel can await this to know that its consumers
+    /// have everything. It resolves at once on a channel that is closed and drained
+    /// already, and never on a promise channel that holds its value (every get takes a
+    /// copy). Any number of tasks may wait on it; dropping the future is cancel-safe
+    /// (see [`Drained`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use csp_core::Chan;
+    /// use csp_core::buffer::Fixed;
+    /// # csp_core::block_on(async {
+    /// let ch: Chan<u8, Fixed<u8, 4>> = Chan::with_buffer(Fixed::new());
+    /// ch.put(1).await.unwrap();
+    /// ch.close();
+    /// assert_eq!(ch.get().await, Some(1)); // a consumer takes the last value...
+    /// ch.closed_and_drained().await; // ...so the channel is closed and drained
+    /// # });
+    /// ```
+    pub fn closed_and_drained(&self) -> Drained<'_, T, B, L> {
+        Drained::new(self)
+    }
+
     /// The number of values in the buffer.
     ///
     /// # Examples
@@ -523,7 +569,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
         self.with_state(|st| Stats {
             flow: if st.n_putters > 0 {
                 Flow::PendingPuts
-            } else if st.n_getters > 0 {
+            } else if st.waiting_getters() > 0 {
                 Flow::PendingGets
             } else {
                 Flow::Fluent
@@ -531,7 +577,7 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
             len: st.buffer.len(),
             capacity: st.buffer.capacity(),
             waiting_puts: st.n_putters,
-            waiting_gets: st.n_getters,
+            waiting_gets: st.waiting_getters(),
             in_flight: st.in_flight(),
             closed: st.closed(),
             buffered: st.counters.buffered,
@@ -550,7 +596,8 @@ mod alloc_ctors {
         /// A channel with a fixed buffer of `capacity`, chosen at run time.
         ///
         /// # Panics
-        /// If `capacity` is 0 (use [`Chan::new`] for a rendezvous channel).
+        /// If `capacity` is 0 (use [`Chan::new`] for a rendezvous channel), or so large
+        /// that `capacity` values of `T` would take more than `isize::MAX` bytes.
         ///
         /// # Examples
         /// ```
@@ -568,7 +615,8 @@ mod alloc_ctors {
         /// when full).
         ///
         /// # Panics
-        /// If `capacity` is 0.
+        /// If `capacity` is 0, or so large that `capacity` values of `T` would take more
+        /// than `isize::MAX` bytes.
         ///
         /// # Examples
         /// ```
@@ -586,7 +634,8 @@ mod alloc_ctors {
         /// when full).
         ///
         /// # Panics
-        /// If `capacity` is 0.
+        /// If `capacity` is 0, or so large that `capacity` values of `T` would take more
+        /// than `isize::MAX` bytes.
         ///
         /// # Examples
         /// ```
@@ -633,7 +682,7 @@ impl<T, B: Buffer<T>, L: RawLock> fmt::Debug for Chan<T, B, L> {
                         st.closed(),
                         st.buffer.len(),
                         st.buffer.capacity(),
-                        st.n_getters,
+                        st.waiting_getters(),
                         st.n_putters,
                     )
                 })

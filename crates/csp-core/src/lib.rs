@@ -70,6 +70,7 @@ extern crate std;
 
 pub mod buffer;
 mod chan;
+mod drained;
 mod error;
 mod list;
 pub mod lock;
@@ -87,6 +88,7 @@ mod blocking;
 mod sink;
 
 pub use chan::{Chan, Flow, Stats};
+pub use drained::Drained;
 pub use error::{Closed, TryGetError, TryPutError};
 pub use ops::{Get, GetStream, Put};
 pub use select::{pin_index, select_slice, Arm, ArmCx, ArmLock, ArmSet, RawArm, Select, DEFAULT};

@@ -38,7 +38,9 @@
 //! # Invariants
 //! - The values in flight are as [`HandOver`] states: each claimed getter that was
 //!   handed a value holds it in its node, in no list, until it takes it or passes it on.
-//! - `n_*` and `notified_*` count the linked nodes (and the notified ones) of each list.
+//! - `n_*` and `notified_*` count the linked nodes (and the notified ones) of each list,
+//!   except that `n_getters` counts the watchers too (linked getters plus linked watchers;
+//!   see `link_watcher`).
 //! - `gate` is `CLOSED` once closed, plus (buffered channels only) `BUSY` times
 //!   `n_getters + n_putters + (1 if any orphan)`: the quick paths, which skip wakes,
 //!   refills and orphans, run only while it is 0. Debug builds check it there.
@@ -101,12 +103,17 @@ pub(crate) struct State<T, B> {
     getter_hint: *const Waiter<T>,
     notified_putters: usize,
     /// The closed flag ([`CLOSED`]) and, above it, the quick paths' count: the linked
-    /// getters and putters plus one while orphans wait, in steps of [`BUSY`].
+    /// getters, putters and watchers plus one while orphans wait, in steps of [`BUSY`].
     /// [`take_quick`](Self::take_quick) and [`add_quick`](Self::add_quick) run only
     /// while the whole word is 0: one test where there were three. Only buffered
     /// channels keep the count (see [`busy_add`](Self::busy_add)).
     gate: usize,
     pub(crate) counters: Counters,
+    /// Watchers waiting for the channel to be closed and drained
+    /// ([`Chan::closed_and_drained`](crate::Chan::closed_and_drained)): a third queue,
+    /// apart from the values' protocol. A watcher's `notified` flag says that it was
+    /// woken for the drained channel and has not polled since.
+    watchers: List<Waiter<T>>,
 }
 
 impl<T, B> State<T, B> {
@@ -127,6 +134,7 @@ impl<T, B> State<T, B> {
                 handed_over: 0,
                 discarded: 0,
             },
+            watchers: List::new(),
         }
     }
 
@@ -975,6 +983,102 @@ impl<T, B: Buffer<T>> State<T, B> {
         was
     }
 
+    // ===== watchers =====
+
+    /// Whether the channel is closed and drained: closed, nothing buffered, no putter
+    /// waiting (a queued put still delivers after the close), nothing in flight. Once
+    /// true it stays true: a closed channel takes no new value, and a value can come
+    /// back (as an orphan) only from a getter that was handed it, which counts as in
+    /// flight until it takes it.
+    #[inline]
+    pub(crate) fn drained(&self) -> bool {
+        self.closed() && self.n_putters == 0 && self.hand_over.is_empty() && !self.buffer.can_take()
+    }
+
+    /// How many getters wait (the watchers, which `n_getters` counts too, left out).
+    #[inline]
+    pub(crate) fn waiting_getters(&self) -> usize {
+        let mut watchers = 0;
+        let mut cur = self.watchers.head();
+        while let Some(w) = cur {
+            watchers += 1;
+            // SAFETY: linked, so live; lock held (`&self` is the locked state).
+            cur = unsafe { next(w) };
+        }
+        self.n_getters - watchers
+    }
+
+    /// Links a watcher node (see [`watchers`](Self::watchers)).
+    ///
+    /// # Safety
+    /// Lock held; `w` is live, unlinked, pinned until unlinked, owned by `sel`, whose
+    /// waker the caller registers in this critical section.
+    pub(crate) unsafe fn link_watcher(&mut self, w: NonNull<Waiter<T>>, sel: *const Selector) {
+        // SAFETY: caller.
+        unsafe {
+            let n = w.as_ptr();
+            (*n).selector = sel;
+            (*n).op = 0;
+            (*n).phase = Phase::Linked;
+            (*n).notified = false;
+            (*n).told_closed = false;
+            (*n).exposed = true;
+            self.watchers.push_back(w);
+        }
+        // A watcher counts as a waiting getter that takes nothing: the wake duty's rule 2
+        // then covers it (a channel that turns drained has a getter that "could act", so
+        // `settle` goes on to `settle_waiters`), at no cost to the paths that test
+        // `n_getters` already; a put that looks for a getter to hand its value to walks
+        // the getter queue, finds none, and carries on.
+        self.n_getters += 1;
+        self.busy_add(true);
+    }
+
+    /// Unlinks a watcher node; if it had been woken for the drained channel and goes
+    /// without the news being passed on, the next watcher is woken instead.
+    ///
+    /// # Safety
+    /// Lock held; `w` is in the watcher queue; `wakes` has room for one.
+    pub(crate) unsafe fn unlink_watcher(&mut self, w: NonNull<Waiter<T>>, wakes: &mut WakeList) {
+        // SAFETY: caller.
+        unsafe {
+            self.watchers.remove(w);
+            (*w.as_ptr()).phase = Phase::Idle;
+            (*w.as_ptr()).notified = false;
+        }
+        self.n_getters -= 1;
+        self.busy_add(false);
+        // SAFETY: lock held; room for one (caller).
+        unsafe { self.notify_watcher(wakes) };
+    }
+
+    /// If the channel is drained, wakes the first watcher unless it was woken already,
+    /// so that each watcher, when it completes or goes away, passes the news to the
+    /// next one (as getters pass on the end of a closed channel). Does nothing while
+    /// `wakes` is full.
+    ///
+    /// # Safety
+    /// Lock held.
+    #[inline(never)]
+    pub(crate) unsafe fn notify_watcher(&mut self, wakes: &mut WakeList) {
+        if !self.drained() || wakes.room() == 0 {
+            return;
+        }
+        // The news travels down the queue in order, so only the head can be owed it: a
+        // woken head passes it on when it polls (a drained channel stays drained, so it
+        // completes) or goes away.
+        if let Some(w) = self.watchers.head() {
+            // SAFETY: linked, so live, and its selector registered (`link_watcher`);
+            // lock held; room checked above.
+            unsafe {
+                if !(*w.as_ptr()).notified {
+                    (*w.as_ptr()).notified = true;
+                    (*(*w.as_ptr()).selector).notify(wakes);
+                }
+            }
+        }
+    }
+
     // ===== the wake duty =====
 
     /// Whether a getter of selector `sel` could complete now.
@@ -1126,6 +1230,12 @@ impl<T, B: Buffer<T>> State<T, B> {
         if getters {
             // SAFETY: lock held, room for one.
             unsafe { self.notify_getter(ptr::null(), true, wakes) };
+            if !self.watchers.is_empty() {
+                // Watchers count as getters (see `link_watcher`), so this is where a
+                // drained channel's news reaches them. SAFETY: lock held; a drained
+                // channel has no putter to notify, so a slot is left.
+                unsafe { self.notify_watcher(wakes) };
+            }
         }
         if putters {
             // SAFETY: lock held, room for one. (Notifying a getter changed nothing
@@ -1154,6 +1264,12 @@ impl<T, B: Buffer<T>> State<T, B> {
             return false;
         }
         self.gate |= CLOSED;
+        // A watcher first, while the list has room: the close may have drained the
+        // channel already.
+        if !self.watchers.is_empty() {
+            // SAFETY: lock held; the list is fresh (caller), so it has room.
+            unsafe { self.notify_watcher(wakes) };
+        }
         // Getters that can now see the end: wake as many as fit at once; each of them,
         // when it completes, passes the news on (rule 2), so none is left asleep.
         // SAFETY: lock held; room checked.

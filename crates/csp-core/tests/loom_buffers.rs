@@ -151,3 +151,30 @@ fn close_with_values_buffered() {
         assert_eq!(g.join().unwrap(), vec![1, 2]);
     });
 }
+
+/// `closed_and_drained` against a getter draining a buffered channel and the close:
+/// the watcher completes (no lost wake-up), and only once nothing is left to take.
+#[test]
+fn closed_and_drained_after_the_last_take() {
+    model("closed_and_drained_after_the_last_take", 2, || {
+        let ch: Arc<Chan<u32, Fixed<u32, 1>>> = Arc::new(Chan::with_lock(Fixed::new()));
+        let c = ch.clone();
+        let g = thread::spawn(move || {
+            let mut got = Vec::new();
+            while let Some(v) = block_on(c.get()) {
+                got.push(v);
+            }
+            got
+        });
+        let c = ch.clone();
+        let w = thread::spawn(move || {
+            block_on(c.closed_and_drained());
+            // Drained stays drained: nothing can be taken any more.
+            c.try_get()
+        });
+        block_on(ch.put(1)).unwrap();
+        ch.close();
+        assert_eq!(w.join().unwrap(), Err(csp_core::TryGetError::Closed));
+        assert_eq!(g.join().unwrap(), vec![1]);
+    });
+}

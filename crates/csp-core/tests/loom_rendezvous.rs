@@ -244,3 +244,26 @@ fn put_polled_while_its_getter_claims_it() {
         assert_eq!(p.join().unwrap(), Ok(()));
     });
 }
+
+/// `closed_and_drained` against a put that may still be queued at the close and the get
+/// that takes it: the watcher completes, and only after the value was taken.
+#[test]
+fn closed_and_drained_waits_for_the_queued_put() {
+    model("closed_and_drained_waits_for_the_queued_put", 2, || {
+        let ch = chan();
+        let c = ch.clone();
+        let p = thread::spawn(move || {
+            let r = block_on(c.put(1));
+            c.close();
+            r
+        });
+        let c = ch.clone();
+        let w = thread::spawn(move || {
+            block_on(c.closed_and_drained());
+            c.try_get()
+        });
+        assert_eq!(block_on(ch.get()), Some(1));
+        assert_eq!(p.join().unwrap(), Ok(()));
+        assert_eq!(w.join().unwrap(), Err(csp_core::TryGetError::Closed));
+    });
+}
