@@ -52,7 +52,9 @@
 //! - Feature `alloc`: [`group`], [`group_by`], [`collect`] (they build `Vec`s),
 //!   [`merge`], [`zip`], [`combine_latest`], [`distribute`] (a select over a run-time
 //!   number of channels), [`async_pipe`], [`async_pipe_unordered`] (a queue of futures),
-//!   and the registries of [`Dup`], [`Pub`] and [`Mix`].
+//!   the registries of [`Dup`], [`Pub`] and [`Mix`], and the detached puts
+//!   [`put_detached`] and [`add`] (aiochan's `put_nowait` with a callback and `add`:
+//!   puts queued at once and driven by their own wakers, with no task or executor).
 //! - Feature `std`: [`to_iterable`], and [`parallel_pipe`] and friends (with a
 //!   [`Spawn`]er).
 //!
@@ -127,6 +129,8 @@ pub use spawn::{BoxFuture, Spawn};
 #[cfg(feature = "alloc")]
 mod broadcast;
 #[cfg(feature = "alloc")]
+mod detached;
+#[cfg(feature = "alloc")]
 mod ext;
 #[cfg(feature = "alloc")]
 mod mix;
@@ -135,6 +139,8 @@ mod sync;
 
 #[cfg(feature = "alloc")]
 pub use broadcast::{Dup, Pub};
+#[cfg(feature = "alloc")]
+pub use detached::{add, put_detached};
 #[cfg(feature = "alloc")]
 pub use ext::ChanExt;
 #[cfg(feature = "alloc")]
