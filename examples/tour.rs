@@ -591,23 +591,15 @@ fn selecting<R: Rt>(out: &Out, t: Time) {
     out.section("select-get", "select completes exactly one get");
     let o = out.clone();
     R::run(async move {
-        // aiochan's `add(...).close()` queues puts that still deliver after the close;
-        // a buffer of three holds them here, with the same effect.
-        let c1: Chan<i32, Fixed<i32, 3>> = Chan::with_buffer(Fixed::new()).with_name("c1");
-        let c2: Chan<&str, Fixed<&str, 3>> = Chan::with_buffer(Fixed::new()).with_name("c2");
-        let c3: Chan<&str, Fixed<&str, 3>> = Chan::with_buffer(Fixed::new()).with_name("c3");
-        for v in [1, 2, 3] {
-            c1.try_put(v).unwrap();
-        }
-        for v in ["a", "b", "c"] {
-            c2.try_put(v).unwrap();
-        }
-        for v in ["x", "y", "z"] {
-            c3.try_put(v).unwrap();
-        }
-        c1.close();
-        c2.close();
-        c3.close();
+        // As aiochan's `add(...).close()`: `ops::add` queues puts on these rendezvous
+        // channels without waiting (no task drives them), and puts queued before the
+        // close still deliver.
+        let c1 = Arc::new(Chan::<i32>::new().with_name("c1"));
+        let c2 = Arc::new(Chan::<&str>::new().with_name("c2"));
+        let c3 = Arc::new(Chan::<&str>::new().with_name("c3"));
+        ops::add(&c1, [1, 2, 3]).unwrap().close();
+        ops::add(&c2, ["a", "b", "c"]).unwrap().close();
+        ops::add(&c3, ["x", "y", "z"]).unwrap().close();
         let (result, from) = select! {
             v = c1.get() => (v.unwrap().to_string(), "c1"),
             v = c2.get() => (v.unwrap().to_string(), "c2"),
