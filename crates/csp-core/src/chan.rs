@@ -69,10 +69,14 @@ impl<L: RawLock> Drop for Unlock<'_, L> {
 /// assert_eq!(CH.get().await, None);
 /// # });
 /// ```
+// `repr(C)`, the state first: at offset 0, a pointer to the channel is a pointer to its
+// state. The compiler's own field order stopped giving that once `State` grew past 240
+// bytes, which cost one instruction per operation (2-11 per message in the gate's cells).
+#[repr(C)]
 pub struct Chan<T, B = Rendezvous, L = DefaultLock> {
-    pub(crate) lock: L,
     /// Guarded by `lock`.
     state: UnsafeCell<State<T, B>>,
+    pub(crate) lock: L,
     name: Option<&'static str>,
     /// Whether the last contended retry of a blocking call left the buffer with slack
     /// (1) or not (0); see [`Locking::Retry`]. A hint, no part of the protocol: written
@@ -581,7 +585,12 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
             in_flight: st.in_flight(),
             closed: st.closed(),
             buffered: st.counters.buffered,
-            handed_over: st.counters.handed_over,
+            handed_over: st
+                .counters
+                .to_waiting_gets
+                .wrapping_add(st.counters.from_waiting_puts),
+            to_waiting_gets: st.counters.to_waiting_gets,
+            from_waiting_puts: st.counters.from_waiting_puts,
             discarded: st.counters.discarded,
         })
     }
@@ -753,8 +762,15 @@ pub struct Stats {
     pub closed: bool,
     /// Values that went into the buffer (from puts or from waiting putters).
     pub buffered: usize,
-    /// Values handed from a put to a get without the buffer.
+    /// Values handed from a put to a get without the buffer: the sum of the next two.
     pub handed_over: usize,
+    /// Of those, values a put handed straight to a get that was waiting (aiochan's
+    /// "immediate" deliveries).
+    pub to_waiting_gets: usize,
+    /// Of those, values a get took from a put that was waiting in the queue (aiochan's
+    /// "queued" deliveries). A queued put's value that moves into the buffer when a get
+    /// makes room counts in `buffered` instead.
+    pub from_waiting_puts: usize,
     /// Values the buffer's policy discarded (dropping, sliding, promise buffers).
     pub discarded: usize,
 }

@@ -67,7 +67,10 @@ pub(crate) const ARM_WAKES: usize = 4;
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) buffered: usize,
-    pub(crate) handed_over: usize,
+    /// Values a put handed straight to a getter that was waiting.
+    pub(crate) to_waiting_gets: usize,
+    /// Values a get took from a putter that was waiting.
+    pub(crate) from_waiting_puts: usize,
     pub(crate) discarded: usize,
 }
 
@@ -131,7 +134,8 @@ impl<T, B> State<T, B> {
             gate: 0,
             counters: Counters {
                 buffered: 0,
-                handed_over: 0,
+                to_waiting_gets: 0,
+                from_waiting_puts: 0,
                 discarded: 0,
             },
             watchers: List::new(),
@@ -477,7 +481,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             // nothing and waits again; nothing is lost.
             // SAFETY: lock held (caller).
             if let Some(v) = unsafe { self.claim_putter(me, wakes) } {
-                self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
+                self.counters.from_waiting_puts = self.counters.from_waiting_puts.wrapping_add(1);
                 return Some(Some(v));
             }
         }
@@ -796,7 +800,7 @@ impl<T, B: Buffer<T>> State<T, B> {
                 if let Some(g) = unsafe { self.claim_getter(|_, sel| sel == me, wakes) } {
                     // SAFETY: lock held; `g` was just claimed and unlinked.
                     unsafe { self.hand_over.give(v, g) };
-                    self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
+                    self.counters.to_waiting_gets = self.counters.to_waiting_gets.wrapping_add(1);
                     return PutOutcome::Done(None);
                 }
             }
@@ -826,7 +830,7 @@ impl<T, B: Buffer<T>> State<T, B> {
             if let Some(g) = getter {
                 // SAFETY: lock held; `g` was just claimed and unlinked.
                 unsafe { self.hand_over.give(v, g) };
-                self.counters.handed_over = self.counters.handed_over.wrapping_add(1);
+                self.counters.to_waiting_gets = self.counters.to_waiting_gets.wrapping_add(1);
                 return PutOutcome::Done(None);
             }
         }

@@ -250,6 +250,32 @@ fn stats_report_flow_and_counters() {
 }
 
 #[test]
+fn stats_tell_immediate_from_queued_hand_overs() {
+    let r: Chan<u32> = Chan::new();
+    // A put meets a waiting get: aiochan's "immediate".
+    let mut g = pin!(r.get());
+    assert!(poll_once(g.as_mut()).is_pending());
+    r.try_put(1).unwrap();
+    assert_eq!(poll_once(g.as_mut()), Poll::Ready(Some(1)));
+    // A get meets a waiting put, twice: "queued".
+    for v in [2, 3] {
+        let mut p = pin!(r.put(v));
+        assert!(poll_once(p.as_mut()).is_pending());
+        assert_eq!(r.try_get(), Ok(v));
+    }
+    let s = r.stats();
+    assert_eq!(
+        (
+            s.to_waiting_gets,
+            s.from_waiting_puts,
+            s.handed_over,
+            s.buffered
+        ),
+        (1, 2, 3, 0)
+    );
+}
+
+#[test]
 fn stream_yields_until_closed_and_drained() {
     use futures_core::Stream;
     let ch: Chan<u32, Fixed<u32, 8>> = Chan::with_buffer(Fixed::new());
