@@ -877,6 +877,25 @@ impl<T, B: Buffer<T>> State<T, B> {
 
     // ===== queues =====
 
+    /// Marks `w` as linked for operation `op` of selector `sel`, for any of the three
+    /// queues. (`told_closed` is written even where it is never set, a getter's or a
+    /// watcher's, so that the four flag bytes are one store.)
+    ///
+    /// # Safety
+    /// Lock held; `w` is live and about to be linked.
+    #[inline(always)]
+    unsafe fn mark_linked(w: *mut Waiter<T>, sel: *const Selector, op: usize) {
+        // SAFETY: caller.
+        unsafe {
+            (*w).selector = sel;
+            (*w).op = op as u32;
+            (*w).phase = Phase::Linked;
+            (*w).notified = false;
+            (*w).told_closed = false;
+            (*w).exposed = true;
+        }
+    }
+
     /// Links a getter node at the back of the getter queue.
     ///
     /// # Safety
@@ -890,14 +909,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     ) {
         // SAFETY: caller.
         unsafe {
-            let w = g.as_ptr();
-            (*w).selector = sel;
-            (*w).op = op as u32;
-            (*w).phase = Phase::Linked;
-            (*w).notified = false;
-            // Never set for a getter; written so that the four flag bytes are one store.
-            (*w).told_closed = false;
-            (*w).exposed = true;
+            Self::mark_linked(g.as_ptr(), sel, op);
             self.getters.push_back(g);
         }
         self.n_getters += 1;
@@ -917,14 +929,8 @@ impl<T, B: Buffer<T>> State<T, B> {
     ) {
         // SAFETY: caller.
         unsafe {
-            let w = p.as_ptr();
-            debug_assert!((*w).value.is_some());
-            (*w).selector = sel;
-            (*w).op = op as u32;
-            (*w).phase = Phase::Linked;
-            (*w).notified = false;
-            (*w).told_closed = false;
-            (*w).exposed = true;
+            debug_assert!((*p.as_ptr()).value.is_some());
+            Self::mark_linked(p.as_ptr(), sel, op);
             self.putters.push_back(p);
         }
         self.n_putters += 1;
@@ -1020,13 +1026,7 @@ impl<T, B: Buffer<T>> State<T, B> {
     pub(crate) unsafe fn link_watcher(&mut self, w: NonNull<Waiter<T>>, sel: *const Selector) {
         // SAFETY: caller.
         unsafe {
-            let n = w.as_ptr();
-            (*n).selector = sel;
-            (*n).op = 0;
-            (*n).phase = Phase::Linked;
-            (*n).notified = false;
-            (*n).told_closed = false;
-            (*n).exposed = true;
+            Self::mark_linked(w.as_ptr(), sel, 0);
             self.watchers.push_back(w);
         }
         // A watcher counts as a waiting getter that takes nothing: the wake duty's rule 2

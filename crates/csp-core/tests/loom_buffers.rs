@@ -131,20 +131,25 @@ fn dropping_under_contention() {
     lossy_under_contention("dropping_under_contention", Dropping::<u32, 1>::new);
 }
 
+/// A thread that gets from `ch` until the end, returning what it got.
+fn drain_on_a_thread(ch: &Arc<Chan<u32, Fixed<u32, 1>>>) -> thread::JoinHandle<Vec<u32>> {
+    let c = ch.clone();
+    thread::spawn(move || {
+        let mut got = Vec::new();
+        while let Some(v) = block_on(c.get()) {
+            got.push(v);
+        }
+        got
+    })
+}
+
 /// Close with a value buffered and a put queued, racing a getter that drains: the
 /// getter sees both values before the end.
 #[test]
 fn close_with_values_buffered() {
     model("close_with_values_buffered", 3, || {
         let ch: Arc<Chan<u32, Fixed<u32, 1>>> = Arc::new(Chan::with_lock(Fixed::new()));
-        let c = ch.clone();
-        let g = thread::spawn(move || {
-            let mut got = Vec::new();
-            while let Some(v) = block_on(c.get()) {
-                got.push(v);
-            }
-            got
-        });
+        let g = drain_on_a_thread(&ch);
         block_on(ch.put(1)).unwrap();
         block_on(ch.put(2)).unwrap();
         ch.close();
@@ -158,14 +163,7 @@ fn close_with_values_buffered() {
 fn closed_and_drained_after_the_last_take() {
     model("closed_and_drained_after_the_last_take", 2, || {
         let ch: Arc<Chan<u32, Fixed<u32, 1>>> = Arc::new(Chan::with_lock(Fixed::new()));
-        let c = ch.clone();
-        let g = thread::spawn(move || {
-            let mut got = Vec::new();
-            while let Some(v) = block_on(c.get()) {
-                got.push(v);
-            }
-            got
-        });
+        let g = drain_on_a_thread(&ch);
         let c = ch.clone();
         let w = thread::spawn(move || {
             block_on(c.closed_and_drained());

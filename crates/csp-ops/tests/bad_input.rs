@@ -179,94 +179,75 @@ on_every_runtime!(
     }
 );
 
-on_every_runtime!(async_pipe_with_a_huge_limit_passes_everything, |sp| {
-    let (i, o) = (Chan::new(), Chan::new());
-    let (_, r, got) = within_10s(join3(
-        feed(&i, 0..6u64),
-        async_pipe(HUGE, &i, &o, |x| async move { x * 2 }, Options::new()),
-        collect(&o, None),
-    ))
-    .await;
-    assert_eq!(r, Ok(()));
-    assert_eq!(got, [0, 2, 4, 6, 8, 10]);
-});
+/// A pipe driver with a huge limit doubles 0..6 (`sorted`: compared in order once sorted,
+/// for the unordered pipes), returns `Ok` and closes its output.
+macro_rules! driver_with_a_huge_limit {
+    ($name:ident, $sorted:expr, |$i:ident, $o:ident, $sp:ident| $driver:expr) => {
+        on_every_runtime!($name, |$sp| {
+            let ($i, $o) = (Chan::new(), Chan::new());
+            let (_, r, mut got) =
+                within_10s(join3(feed(&$i, 0..6u64), $driver, collect(&$o, None))).await;
+            assert_eq!(r, Ok(()));
+            if $sorted {
+                got.sort();
+            }
+            assert_eq!(got, [0, 2, 4, 6, 8, 10]);
+        });
+    };
+}
 
-on_every_runtime!(
+/// The same through the `ChanExt` form, on a closed input of 0..6.
+macro_rules! chan_ext_with_a_huge_limit {
+    ($name:ident, $sorted:expr, |$input:ident, $sp:ident| $spawned:expr) => {
+        on_every_runtime!($name, |$sp| {
+            let $input = closed_input(6);
+            let out = $spawned;
+            let mut got = within_10s(collect(&*out, None)).await;
+            if $sorted {
+                got.sort();
+            }
+            assert_eq!(got, [0, 2, 4, 6, 8, 10]);
+        });
+    };
+}
+
+driver_with_a_huge_limit!(
+    async_pipe_with_a_huge_limit_passes_everything,
+    false,
+    |i, o, sp| async_pipe(HUGE, &i, &o, |x| async move { x * 2 }, Options::new())
+);
+chan_ext_with_a_huge_limit!(
     chan_ext_async_pipe_with_a_huge_limit_passes_everything,
-    |sp| {
-        let out = closed_input(6).async_pipe(&sp, HUGE, |x| async move { x * 2 });
-        assert_eq!(within_10s(collect(&*out, None)).await, [0, 2, 4, 6, 8, 10]);
-    }
+    false,
+    |input, sp| input.async_pipe(&sp, HUGE, |x| async move { x * 2 })
 );
-
-on_every_runtime!(
+driver_with_a_huge_limit!(
     async_pipe_unordered_with_a_huge_limit_passes_everything,
-    |sp| {
-        let (i, o) = (Chan::new(), Chan::new());
-        let (_, r, mut got) = within_10s(join3(
-            feed(&i, 0..6u64),
-            async_pipe_unordered(HUGE, &i, &o, |x| async move { x * 2 }, Options::new()),
-            collect(&o, None),
-        ))
-        .await;
-        assert_eq!(r, Ok(()));
-        got.sort();
-        assert_eq!(got, [0, 2, 4, 6, 8, 10]);
-    }
+    true,
+    |i, o, sp| async_pipe_unordered(HUGE, &i, &o, |x| async move { x * 2 }, Options::new())
 );
-
-on_every_runtime!(
+chan_ext_with_a_huge_limit!(
     chan_ext_async_pipe_unordered_with_a_huge_limit_passes_everything,
-    |sp| {
-        let out = closed_input(6).async_pipe_unordered(&sp, HUGE, |x| async move { x * 2 });
-        let mut got = within_10s(collect(&*out, None)).await;
-        got.sort();
-        assert_eq!(got, [0, 2, 4, 6, 8, 10]);
-    }
+    true,
+    |input, sp| input.async_pipe_unordered(&sp, HUGE, |x| async move { x * 2 })
 );
-
-on_every_runtime!(parallel_pipe_with_a_huge_limit_passes_everything, |sp| {
-    let (i, o) = (Chan::new(), Chan::new());
-    let (_, r, got) = within_10s(join3(
-        feed(&i, 0..6u64),
-        parallel_pipe(HUGE, &i, &o, &sp, |x| x * 2, Options::new()),
-        collect(&o, None),
-    ))
-    .await;
-    assert_eq!(r, Ok(()));
-    assert_eq!(got, [0, 2, 4, 6, 8, 10]);
-});
-
-on_every_runtime!(
+driver_with_a_huge_limit!(
+    parallel_pipe_with_a_huge_limit_passes_everything,
+    false,
+    |i, o, sp| parallel_pipe(HUGE, &i, &o, &sp, |x| x * 2, Options::new())
+);
+chan_ext_with_a_huge_limit!(
     chan_ext_parallel_pipe_with_a_huge_limit_passes_everything,
-    |sp| {
-        let out = closed_input(6).parallel_pipe(&sp, HUGE, |x| x * 2);
-        assert_eq!(within_10s(collect(&*out, None)).await, [0, 2, 4, 6, 8, 10]);
-    }
+    false,
+    |input, sp| input.parallel_pipe(&sp, HUGE, |x| x * 2)
 );
-
-on_every_runtime!(
+driver_with_a_huge_limit!(
     parallel_pipe_unordered_with_a_huge_limit_passes_everything,
-    |sp| {
-        let (i, o) = (Chan::new(), Chan::new());
-        let (_, r, mut got) = within_10s(join3(
-            feed(&i, 0..6u64),
-            parallel_pipe_unordered(HUGE, &i, &o, &sp, |x| x * 2, Options::new()),
-            collect(&o, None),
-        ))
-        .await;
-        assert_eq!(r, Ok(()));
-        got.sort();
-        assert_eq!(got, [0, 2, 4, 6, 8, 10]);
-    }
+    true,
+    |i, o, sp| parallel_pipe_unordered(HUGE, &i, &o, &sp, |x| x * 2, Options::new())
 );
-
-on_every_runtime!(
+chan_ext_with_a_huge_limit!(
     chan_ext_parallel_pipe_unordered_with_a_huge_limit_passes_everything,
-    |sp| {
-        let out = closed_input(6).parallel_pipe_unordered(&sp, HUGE, |x| x * 2);
-        let mut got = within_10s(collect(&*out, None)).await;
-        got.sort();
-        assert_eq!(got, [0, 2, 4, 6, 8, 10]);
-    }
+    true,
+    |input, sp| input.parallel_pipe_unordered(&sp, HUGE, |x| x * 2)
 );
