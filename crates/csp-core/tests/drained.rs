@@ -10,15 +10,9 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
 
-use common::{counting_waker, poll_once, poll_with};
+use common::{counting_waker, poll_once, poll_with, registered};
 use csp_core::buffer::{Fixed, Promise};
 use csp_core::{Chan, Flow, TryGetError};
-
-/// References to the counter held outside the test's own two (the `Arc` and the
-/// `Waker`): the registered clones.
-fn registered(c: &Arc<common::Counter>) -> usize {
-    Arc::strong_count(c) - 2
-}
 
 #[test]
 fn resolves_at_once_on_a_closed_empty_channel() {

@@ -7,19 +7,12 @@
 mod common;
 
 use std::pin::pin;
-use std::sync::Arc;
 use std::task::Poll;
 
-use common::{counting_waker, poll_with};
+use common::{counting_waker, poll_with, registered};
 use csp_core::buffer::Fixed;
 use csp_core::{select, Chan};
 use futures_core::Stream;
-
-/// References to the counter held outside the test's own two (the `Arc` and the
-/// `Waker`): the registered clones.
-fn registered(c: &Arc<common::Counter>) -> usize {
-    Arc::strong_count(c) - 2
-}
 
 #[test]
 fn a_waiting_get_dropped_drops_the_waker_it_registered() {

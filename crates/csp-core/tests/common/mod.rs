@@ -34,6 +34,12 @@ impl Counter {
 }
 
 /// Polls once with `waker`.
+/// References to a counting waker's counter held outside the test's own two (the `Arc`
+/// and the `Waker` of [`counting_waker`]): the clones registered somewhere.
+pub fn registered(c: &Arc<Counter>) -> usize {
+    Arc::strong_count(c) - 2
+}
+
 pub fn poll_with<F: Future + ?Sized>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
     fut.poll(&mut Context::from_waker(waker))
 }
