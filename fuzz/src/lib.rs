@@ -1,7 +1,8 @@
 //! The fuzz harness for csp-core: a byte string decodes into a program over five
-//! channels (one of each buffer kind) that creates, polls and cancels put, get and
-//! select futures, runs try ops and closes channels. Every step is checked against a
-//! reference model of the semantics, and at the end every value is accounted for.
+//! channels (one of each buffer kind) that creates, polls and cancels put, get, select
+//! and `closed_and_drained` futures, runs try ops and closes channels. Every step is
+//! checked against a reference model of the semantics, and at the end every value is
+//! accounted for.
 //!
 //! # Accounting (guarantee 1, exactly once)
 //! Each value is a [`Tok`] with a unique id. Dropping an original `Tok` records a
@@ -22,6 +23,9 @@
 //!   promise buffer, and succeeds on a fixed buffer with room;
 //! - a select completes exactly one arm (or its default, only if it has one); every
 //!   losing put gives its own value back;
+//! - a `closed_and_drained` watcher completes only once its channel is closed, holds
+//!   nothing, has no put waiting and nothing in flight (also with two threads: that
+//!   state is permanent);
 //! - I-W: after each step, if no pending future has a wake it has not consumed, then no
 //!   pending future can complete (each is polled to prove it) — a lost wake-up fails.
 
@@ -329,6 +333,8 @@ fn make_arm<'a>(chans: &'a Chans, spec: ArmSpec, tok: Option<Tok>) -> Pin<Box<dy
 
 enum Out {
     Get(usize, Option<Tok>),
+    /// A `closed_and_drained` watcher of the channel completed.
+    Drained(usize),
     Put(usize, u32, Result<(), Closed<Tok>>),
     Sel {
         winner: usize,
@@ -429,6 +435,21 @@ impl<'a> Actor<'a> {
             Box::pin(async move { Out::Get(ch, g.await) })
         });
         self.add_task(fut, no, Vec::new(), true, vec![ch]);
+    }
+
+    /// A `closed_and_drained` watcher: no value, no arm; it must complete exactly when
+    /// the channel is closed and drained (the wake duty's check covers the "when").
+    fn new_watch(&mut self, ch: usize) {
+        let no = self.next_task;
+        self.next_task += 1;
+        let fut: Pin<Box<dyn Future<Output = Out> + 'a>> = on_chan!(self.chans, ch, |c| {
+            let d = c.closed_and_drained();
+            Box::pin(async move {
+                d.await;
+                Out::Drained(ch)
+            })
+        });
+        self.add_task(fut, no, Vec::new(), true, Vec::new());
     }
 
     fn new_put(&mut self, ch: usize) {
@@ -589,6 +610,25 @@ impl<'a> Actor<'a> {
         match out {
             Out::Get(ch, Some(v)) => receive(v, ch),
             Out::Get(ch, None) => self.check_get_none(ch),
+            Out::Drained(ch) => {
+                TOTALS.with(|t| {
+                    let mut x = t.get();
+                    x.drained += 1;
+                    t.set(x);
+                });
+                // Closed and drained stays so, so this holds with two threads too.
+                let s = self.chans.stats(ch);
+                assert!(
+                    s.closed && s.len == 0 && s.waiting_puts == 0 && !s.in_flight,
+                    "a watcher of channel {ch} completed before it was closed and drained: {s:?}"
+                );
+                if self.alone {
+                    assert!(
+                        !self.undelivered_put_waits(ch),
+                        "a watcher of channel {ch} completed while a queued put holds a value"
+                    );
+                }
+            }
             Out::Put(ch, id, r) => self.check_put_result(ch, id, r, t.first_poll),
             Out::Sel {
                 winner,
@@ -772,6 +812,7 @@ impl<'a> Actor<'a> {
                 8 => self.try_get(ch),
                 9 if arg & 0x30 == 0x30 => self.close(ch),
                 10 => self.quiesce(),
+                11 if self.tasks.len() < MAX_TASKS => self.new_watch(ch),
                 _ => {}
             }
             self.check_wake_duty();
@@ -923,6 +964,8 @@ pub struct Totals {
     pub cancelled: u64,
     /// Values discarded by a buffer's policy.
     pub discarded: u64,
+    /// `closed_and_drained` watchers that completed.
+    pub drained: u64,
 }
 
 thread_local! {
@@ -975,7 +1018,7 @@ mod tests {
         let t = totals();
         eprintln!("{t:?}");
         assert!(
-            t.received > 0 && t.returned > 0 && t.cancelled > 0 && t.discarded > 0,
+            t.received > 0 && t.returned > 0 && t.cancelled > 0 && t.discarded > 0 && t.drained > 0,
             "{t:?}"
         );
     }
