@@ -14,6 +14,8 @@
 //!   turned the state to `NOTIFIED`, the compare-exchange back to `IDLE` fails, and the
 //!   future is polled again) or to `DONE` (after the future completed and was dropped).
 //!   So at most one thread at a time reaches the future, which makes `Task: Sync`.
+//! - The future's output is handed to whoever polled it to completion: the caller of
+//!   `Task::start` if that was the first run, and dropped by a waker call otherwise.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -39,28 +41,29 @@ const NOTIFIED: u8 = 2;
 const DONE: u8 = 3;
 
 /// A future that polls itself when woken (see the module docs).
-struct Task {
+struct Task<R> {
     state: AtomicU8,
-    future: UnsafeCell<Option<BoxFuture<()>>>,
+    future: UnsafeCell<Option<BoxFuture<R>>>,
 }
 
 // SAFETY: the future is reached by one thread at a time, the one holding `RUNNING`
 // (module invariants), and it is `Send`.
-unsafe impl Sync for Task {}
+unsafe impl<R> Sync for Task<R> {}
 
-impl Task {
-    /// Makes a task of `future` and polls it once, here.
-    fn start(future: BoxFuture<()>) {
+impl<R: Send + 'static> Task<R> {
+    /// Makes a task of `future` and polls it once, here: its output if it completed in
+    /// that first run.
+    fn start(future: BoxFuture<R>) -> Option<R> {
         let task = Arc::new(Task {
             state: AtomicU8::new(RUNNING),
             future: UnsafeCell::new(Some(future)),
         });
-        task.run();
+        task.run()
     }
 
-    /// Polls the future until it is pending with no wake-up owed, or done. The caller
-    /// holds the task in state `RUNNING`.
-    fn run(self: &Arc<Self>) {
+    /// Polls the future until it is pending with no wake-up owed (`None`), or done (its
+    /// output). The caller holds the task in state `RUNNING`.
+    fn run(self: &Arc<Self>) -> Option<R> {
         let waker = Waker::from(self.clone());
         let mut cx = Context::from_waker(&waker);
         loop {
@@ -69,18 +72,18 @@ impl Task {
             let Some(future) = slot.as_mut() else {
                 unreachable!("csp-ops: a running detached put has its future");
             };
-            if future.as_mut().poll(&mut cx) == Poll::Ready(()) {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
                 // Dropped while still `RUNNING`: the put's `Drop` and the waker clones
                 // it held go before anybody can see `DONE`.
                 *slot = None;
                 self.state.store(DONE, Ordering::Release);
-                return;
+                return Some(out);
             }
             match self
                 .state
                 .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) => return,
+                Ok(_) => return None,
                 // `NOTIFIED`: woken while polling; poll again, still ours.
                 Err(_) => self.state.store(RUNNING, Ordering::Relaxed),
             }
@@ -88,7 +91,7 @@ impl Task {
     }
 }
 
-impl Wake for Task {
+impl<R: Send + 'static> Wake for Task<R> {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }
@@ -108,7 +111,8 @@ impl Wake for Task {
             {
                 Ok(_) => {
                     if next == RUNNING {
-                        self.run();
+                        // A completion here has nobody to return to (module invariants).
+                        drop(self.run());
                     }
                     return;
                 }
@@ -160,19 +164,20 @@ where
     L: RawLock + Send + Sync + 'static,
     F: FnOnce() + Send + 'static,
 {
-    // A closed channel gives the value back here; past this test the put is queued
-    // before anybody could close the channel, or finds it closed on its first poll,
-    // which hands the value back through the slot below (checked after that poll).
-    let refused: Arc<spin_slot::Slot<T>> = Arc::new(spin_slot::Slot::new());
-    let back = refused.clone();
     let ch = ch.clone();
-    Task::start(Box::pin(async move {
+    // The future's output is the value a closed channel refused. Only a put's first
+    // poll can find the channel closed (a queued put still delivers), and that poll is
+    // `start`'s, here, so the value comes back through `start`.
+    let refused = Task::start(Box::pin(async move {
         match ch.put(value).await {
-            Ok(()) => delivered(),
-            Err(Closed(v)) => back.put(v),
+            Ok(()) => {
+                delivered();
+                None
+            }
+            Err(Closed(v)) => Some(v),
         }
     }));
-    match refused.take() {
+    match refused.flatten() {
         Some(v) => Err(Closed(v)),
         None => Ok(()),
     }
@@ -223,51 +228,6 @@ where
     Ok(ch)
 }
 
-/// A one-value hand-back slot for [`put_detached`]'s refused value.
-mod spin_slot {
-    use core::cell::UnsafeCell;
-    use core::sync::atomic::{AtomicBool, Ordering};
-
-    /// Written at most once (`put`), then read by whoever sees `full`.
-    pub(super) struct Slot<T> {
-        full: AtomicBool,
-        value: UnsafeCell<Option<T>>,
-    }
-
-    // SAFETY: the value is written once, before `full` is set (`Release`), and read only
-    // after `full` is seen set (`Acquire`) by `take`, which swaps it back first, so one
-    // thread at a time reaches it; `T: Send` moves between them.
-    unsafe impl<T: Send> Sync for Slot<T> {}
-
-    impl<T> Slot<T> {
-        pub(super) fn new() -> Self {
-            Slot {
-                full: AtomicBool::new(false),
-                value: UnsafeCell::new(None),
-            }
-        }
-
-        /// Stores `v`. Called at most once.
-        pub(super) fn put(&self, v: T) {
-            // SAFETY: nobody reads the cell before `full` is set below, and `put` runs
-            // once (the one failed put of a `put_detached`).
-            unsafe { *self.value.get() = Some(v) };
-            self.full.store(true, Ordering::Release);
-        }
-
-        /// Takes the value, if it was stored.
-        pub(super) fn take(&self) -> Option<T> {
-            if self.full.swap(false, Ordering::Acquire) {
-                // SAFETY: `full` was set after the write and is now cleared by us alone,
-                // so nobody else reads the cell.
-                unsafe { (*self.value.get()).take() }
-            } else {
-                None
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::Task;
@@ -283,15 +243,20 @@ mod tests {
     fn a_wake_during_the_poll_polls_again() {
         let polls = Arc::new(AtomicUsize::new(0));
         let p = polls.clone();
-        Task::start(Box::pin(poll_fn(move |cx| {
+        let out = Task::start(Box::pin(poll_fn(move |cx| {
             if p.fetch_add(1, Ordering::SeqCst) == 0 {
                 cx.waker().wake_by_ref(); // while RUNNING
                 Poll::Pending
             } else {
-                Poll::Ready(())
+                Poll::Ready(7)
             }
         })));
         assert_eq!(polls.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            out,
+            Some(7),
+            "completed in the first run: its output comes back"
+        );
     }
 
     /// A future left pending is polled by the next wake-up, and not after it completed.
@@ -300,7 +265,7 @@ mod tests {
         let polls = Arc::new(AtomicUsize::new(0));
         let stash: Arc<std::sync::Mutex<Option<core::task::Waker>>> = Arc::default();
         let (p, s) = (polls.clone(), stash.clone());
-        Task::start(Box::pin(poll_fn(move |cx| {
+        let out = Task::start(Box::pin(poll_fn(move |cx| {
             if p.fetch_add(1, Ordering::SeqCst) == 0 {
                 *s.lock().unwrap() = Some(cx.waker().clone());
                 Poll::Pending
@@ -308,7 +273,7 @@ mod tests {
                 Poll::Ready(())
             }
         })));
-        assert_eq!(polls.load(Ordering::SeqCst), 1);
+        assert_eq!((polls.load(Ordering::SeqCst), out), (1, None));
         let waker = stash.lock().unwrap().take().unwrap();
         std::thread::spawn(move || {
             waker.wake_by_ref();
