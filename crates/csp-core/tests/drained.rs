@@ -11,8 +11,21 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use common::{counting_waker, poll_once, poll_with, registered};
-use csp_core::buffer::{Fixed, Promise};
+use csp_core::buffer::{Buffer, Fixed, Promise};
 use csp_core::{Chan, Flow, TryGetError};
+
+/// A watcher of `ch` waits; `drain`, the step that drains the channel, wakes it exactly
+/// once (`what` says which step, for the failure message); then it completes, keeping
+/// no waker.
+fn drain_wakes_the_watcher<T, B: Buffer<T>>(ch: &Chan<T, B>, what: &str, drain: impl FnOnce()) {
+    let (c, waker) = counting_waker();
+    let mut drained = pin!(ch.closed_and_drained());
+    assert!(poll_with(drained.as_mut(), &waker).is_pending());
+    drain();
+    assert_eq!(c.count(), 1, "{what} wakes the watcher");
+    assert_eq!(poll_with(drained.as_mut(), &waker), Poll::Ready(()));
+    assert_eq!(registered(&c), 0, "the completed watcher keeps no waker");
+}
 
 #[test]
 fn resolves_at_once_on_a_closed_empty_channel() {
@@ -33,17 +46,9 @@ fn resolves_at_once_on_a_closed_empty_channel() {
 #[test]
 fn waits_while_open_even_when_empty() {
     let ch: Chan<u8, Fixed<u8, 2>> = Chan::with_buffer(Fixed::new());
-    let (c, waker) = counting_waker();
-    let mut drained = pin!(ch.closed_and_drained());
-    assert!(poll_with(drained.as_mut(), &waker).is_pending());
-    ch.close();
-    assert_eq!(
-        c.count(),
-        1,
-        "the close of an empty channel wakes the watcher"
-    );
-    assert_eq!(poll_with(drained.as_mut(), &waker), Poll::Ready(()));
-    assert_eq!(registered(&c), 0, "the completed watcher keeps no waker");
+    drain_wakes_the_watcher(&ch, "the close of an empty channel", || {
+        ch.close();
+    });
 }
 
 #[test]
@@ -71,12 +76,9 @@ fn a_put_queued_before_the_close_must_deliver_first() {
     let mut put = pin!(ch.put(7));
     assert!(poll_once(put.as_mut()).is_pending());
     ch.close();
-    let (c, waker) = counting_waker();
-    let mut drained = pin!(ch.closed_and_drained());
-    assert!(poll_with(drained.as_mut(), &waker).is_pending());
-    assert_eq!(ch.try_get(), Ok(7));
-    assert_eq!(c.count(), 1);
-    assert_eq!(poll_with(drained.as_mut(), &waker), Poll::Ready(()));
+    drain_wakes_the_watcher(&ch, "the take of the queued put's value", || {
+        assert_eq!(ch.try_get(), Ok(7));
+    });
     assert_eq!(poll_once(put.as_mut()), Poll::Ready(Ok(())));
 }
 
@@ -87,16 +89,9 @@ fn a_value_handed_to_a_getter_counts_until_it_is_taken() {
     assert!(poll_once(get.as_mut()).is_pending());
     ch.try_put(3).unwrap(); // handed to the waiting get, which has not taken it yet
     ch.close();
-    let (c, waker) = counting_waker();
-    let mut drained = pin!(ch.closed_and_drained());
-    assert!(poll_with(drained.as_mut(), &waker).is_pending());
-    assert_eq!(poll_once(get.as_mut()), Poll::Ready(Some(3)));
-    assert_eq!(
-        c.count(),
-        1,
-        "the take of the handed value wakes the watcher"
-    );
-    assert_eq!(poll_with(drained.as_mut(), &waker), Poll::Ready(()));
+    drain_wakes_the_watcher(&ch, "the take of the handed value", || {
+        assert_eq!(poll_once(get.as_mut()), Poll::Ready(Some(3)));
+    });
 }
 
 #[test]
@@ -108,12 +103,9 @@ fn a_handed_value_whose_getter_goes_away_is_still_owed() {
         ch.try_put(4).unwrap();
         ch.close();
     } // dropped with the value in its node: the value becomes an orphan
-    let (c, waker) = counting_waker();
-    let mut drained = pin!(ch.closed_and_drained());
-    assert!(poll_with(drained.as_mut(), &waker).is_pending());
-    assert_eq!(ch.try_get(), Ok(4));
-    assert_eq!(c.count(), 1);
-    assert_eq!(poll_with(drained.as_mut(), &waker), Poll::Ready(()));
+    drain_wakes_the_watcher(&ch, "the take of the orphan", || {
+        assert_eq!(ch.try_get(), Ok(4));
+    });
 }
 
 #[test]
@@ -122,16 +114,9 @@ fn a_put_withdrawn_after_the_close_drains_the_channel() {
     let mut put = pin!(ch.put(5));
     assert!(poll_once(put.as_mut()).is_pending());
     ch.close();
-    let (c, waker) = counting_waker();
-    let mut drained = pin!(ch.closed_and_drained());
-    assert!(poll_with(drained.as_mut(), &waker).is_pending());
-    assert_eq!(put.as_mut().take_value(), Some(5));
-    assert_eq!(
-        c.count(),
-        1,
-        "the withdrawal leaves nothing: the watcher is woken"
-    );
-    assert_eq!(poll_with(drained.as_mut(), &waker), Poll::Ready(()));
+    drain_wakes_the_watcher(&ch, "the withdrawal, which leaves nothing,", || {
+        assert_eq!(put.as_mut().take_value(), Some(5));
+    });
 }
 
 #[test]
