@@ -147,10 +147,11 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
                     return Poll::Ready(Some(v));
                 }
                 // A fresh get was handed nothing: skip `poll_locked`'s look for a
-                // handed value and its call.
+                // handed value and its call, and `step`'s tests of the phase.
                 core::mem::forget(unlock);
-                // SAFETY: we hold the lock (taken above); `poll_rest` releases it.
-                return unsafe { self.poll_rest(sel, cx) };
+                // SAFETY: we hold the lock (taken above); `poll_rest_fresh` releases it;
+                // the node is idle and not exposed.
+                return unsafe { self.poll_rest_fresh(sel, cx) };
             }
         }
         core::mem::forget(unlock);
@@ -222,6 +223,17 @@ impl<'a, T, B: Buffer<T>, L: RawLock> GetOp<'a, T, B, L> {
     unsafe fn poll_rest(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
         // SAFETY: forwarded contract.
         unsafe { self.poll_body(sel, cx) }
+    }
+
+    /// [`poll_rest`](Self::poll_rest) for a fresh buffered get: out of line, as
+    /// [`poll_fresh`](Self::poll_fresh).
+    ///
+    /// # Safety
+    /// As for `poll_fresh`.
+    #[inline(never)]
+    unsafe fn poll_rest_fresh(&mut self, sel: &Selector, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // SAFETY: forwarded contract.
+        unsafe { self.poll_fresh(sel, cx) }
     }
 
     /// The locked body of a get's poll: in [`poll_rest`](Self::poll_rest) for a buffered
@@ -799,20 +811,48 @@ impl<'a, T, B: Buffer<T>, L: RawLock> PutOp<'a, T, B, L> {
         // `take_value`). The lock is held for `add_quick`. A value the buffer's policy
         // discarded stays in the node, dropped with the future.
         unsafe {
-            if !exposed
-                && (*w).phase == Phase::Idle
-                && self
+            if !exposed && (*w).phase == Phase::Idle {
+                if self
                     .chan
                     .with_state_locked(|st| st.add_quick(&mut (*w).value))
-            {
-                drop(unlock);
-                (*w).phase = Phase::Taken;
-                return Poll::Ready(Ok(()));
+                {
+                    drop(unlock);
+                    (*w).phase = Phase::Taken;
+                    return Poll::Ready(Ok(()));
+                }
+                core::mem::forget(unlock);
+                // SAFETY: we hold the lock; `poll_fresh_locked` releases it; the node is
+                // idle, not exposed, and holds its value (`add_quick` keeps a value it
+                // does not add).
+                return self.poll_fresh_locked(sel, cx);
             }
         }
         core::mem::forget(unlock);
         // SAFETY: we hold the lock (taken above); `poll_locked` releases it.
         unsafe { self.poll_locked(sel, cx) }
+    }
+
+    /// The rest of [`poll_plain`](Self::poll_plain) for a fresh buffered put whose quick
+    /// path did not add it: its value offered as a rendezvous put's first poll offers
+    /// it ([`poll_fresh`](Self::poll_fresh)), without `step`'s tests of the phase.
+    ///
+    /// # Safety
+    /// The caller holds the channel's lock; this releases it. The node is idle, not
+    /// exposed, and holds its value.
+    #[inline(never)]
+    unsafe fn poll_fresh_locked(
+        &mut self,
+        sel: &Selector,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Closed<T>>> {
+        let w = self.node.ptr().as_ptr();
+        // SAFETY: the node is ours (caller); the phase first, as in `poll_plain`.
+        let v = unsafe {
+            (*w).phase = Phase::Taken;
+            (*w).value.take().unwrap_unchecked()
+        };
+        // SAFETY: forwarded contract; `v` is the node's value.
+        unsafe { self.poll_fresh(v, sel, cx) }
     }
 
     /// The rest of [`poll_plain`](Self::poll_plain).
