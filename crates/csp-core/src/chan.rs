@@ -570,28 +570,32 @@ impl<T, B: Buffer<T>, L: RawLock> Chan<T, B, L> {
     /// assert_eq!((s.len, s.capacity, s.buffered), (1, 2, 1));
     /// ```
     pub fn stats(&self) -> Stats {
-        self.with_state(|st| Stats {
-            flow: if st.n_putters > 0 {
-                Flow::PendingPuts
-            } else if st.waiting_getters() > 0 {
-                Flow::PendingGets
-            } else {
-                Flow::Fluent
-            },
-            len: st.buffer.len(),
-            capacity: st.buffer.capacity(),
-            waiting_puts: st.n_putters,
-            waiting_gets: st.waiting_getters(),
-            in_flight: st.in_flight(),
-            closed: st.closed(),
-            buffered: st.counters.buffered,
-            handed_over: st
-                .counters
-                .to_waiting_gets
-                .wrapping_add(st.counters.from_waiting_puts),
-            to_waiting_gets: st.counters.to_waiting_gets,
-            from_waiting_puts: st.counters.from_waiting_puts,
-            discarded: st.counters.discarded,
+        self.with_state(|st| {
+            // Counted once: it walks the watcher queue, under the lock.
+            let waiting_gets = st.waiting_getters();
+            Stats {
+                flow: if st.n_putters > 0 {
+                    Flow::PendingPuts
+                } else if waiting_gets > 0 {
+                    Flow::PendingGets
+                } else {
+                    Flow::Fluent
+                },
+                len: st.buffer.len(),
+                capacity: st.buffer.capacity(),
+                waiting_puts: st.n_putters,
+                waiting_gets,
+                in_flight: st.in_flight(),
+                closed: st.closed(),
+                buffered: st.counters.buffered,
+                handed_over: st
+                    .counters
+                    .to_waiting_gets
+                    .wrapping_add(st.counters.from_waiting_puts),
+                to_waiting_gets: st.counters.to_waiting_gets,
+                from_waiting_puts: st.counters.from_waiting_puts,
+                discarded: st.counters.discarded,
+            }
         })
     }
 }
