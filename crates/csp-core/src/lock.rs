@@ -40,6 +40,15 @@
 
 use crate::sync::{spin_hint, AtomicU8, Ordering};
 
+mod seal {
+    /// The parameter that seals `RawLock::as_spin_lock` and `ArmLock::spin_lock`:
+    /// public in a private module, so no other crate can name it, and so none can
+    /// override those methods.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Sealed;
+}
+pub(crate) use seal::Sealed;
+
 /// A lock without a guard: `lock` and `unlock` are separate calls, so a select can
 /// hold the locks of several channels at once.
 ///
@@ -120,6 +129,15 @@ pub unsafe trait RawLock {
     #[inline]
     fn lock_eager(&self) {
         self.lock()
+    }
+
+    /// This lock as a [`SpinLock`], when it is one: `SpinLock` returns itself, every
+    /// other implementation `None` (sealed: only this crate can name [`Sealed`], so
+    /// nobody else can override the default). See `ArmLock::spin_lock`.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn as_spin_lock(&self, _: Sealed) -> Option<&SpinLock> {
+        None
     }
 
     /// Releases the lock.
@@ -217,6 +235,11 @@ unsafe impl RawLock for SpinLock {
     #[inline]
     fn lock_eager(&self) {
         self.acquire(false);
+    }
+
+    #[inline(always)]
+    fn as_spin_lock(&self, _: Sealed) -> Option<&SpinLock> {
+        Some(self)
     }
 
     #[inline]

@@ -5,10 +5,12 @@
 mod common;
 
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Poll;
 
 use common::{counting_waker, poll_once, poll_with};
-use csp_core::buffer::Fixed;
+use csp_core::buffer::{Fixed, Rendezvous};
+use csp_core::lock::{RawLock, SpinLock};
 use csp_core::{block_on, pin_index, select, select_slice, Arm, Chan, Closed};
 
 type Buf<T> = Chan<T, Fixed<T, 4>>;
@@ -447,4 +449,84 @@ fn select_locks_each_channel_once_however_its_arms_name_them() {
     case(&chans, [7, 6, 5, 4, 3, 2, 1, 0], 0); // 8 distinct, descending
     case(&chans, [8, 0, 7, 1, 6, 2, 5, 3, 4], 5); // 9 distinct: the scan
     case(&chans, [11, 0, 7, 3, 9, 1, 10, 2, 8, 4, 6, 5, 0], 9); // 12 distinct, a repeat
+}
+
+/// Times a select took [`Counted`] (eagerly, as selects do), and whether it is held.
+static COUNTED_TAKEN: AtomicUsize = AtomicUsize::new(0);
+static COUNTED_HELD: AtomicBool = AtomicBool::new(false);
+
+/// A lock of another type than the default `SpinLock`: a select whose arms are not all
+/// on spin locks takes each lock through its own type.
+struct Counted(SpinLock);
+
+// SAFETY: every method forwards to a `SpinLock`, which provides the exclusion.
+unsafe impl RawLock for Counted {
+    const INIT: Self = Counted(SpinLock::INIT);
+    fn lock(&self) {
+        self.0.lock();
+        COUNTED_HELD.store(true, Ordering::Relaxed);
+    }
+    fn lock_eager(&self) {
+        self.0.lock_eager();
+        COUNTED_TAKEN.fetch_add(1, Ordering::Relaxed);
+        COUNTED_HELD.store(true, Ordering::Relaxed);
+    }
+    fn try_lock(&self) -> bool {
+        let taken = self.0.try_lock();
+        if taken {
+            COUNTED_HELD.store(true, Ordering::Relaxed);
+        }
+        taken
+    }
+    unsafe fn unlock(&self) {
+        COUNTED_HELD.store(false, Ordering::Relaxed);
+        // SAFETY: our caller holds the lock, so we hold the inner one.
+        unsafe { self.0.unlock() }
+    }
+}
+
+/// Selects whose arms all use `SpinLock`s take and release them by address; one arm on
+/// a channel with another lock type sends the whole select back to taking each lock
+/// through its arm. That select still takes the odd lock on every pass, waits, completes
+/// on the arm that became ready, and releases every lock.
+#[test]
+fn a_select_takes_a_lock_of_another_type_through_that_type() {
+    let plain: Chan<u8> = Chan::new();
+    let counted: Chan<u8, Rendezvous, Counted> = Chan::with_lock(Rendezvous);
+    let taken = || COUNTED_TAKEN.load(Ordering::Relaxed);
+    let held = || COUNTED_HELD.load(Ordering::Relaxed);
+
+    // Nothing ready, with a default: the fast pass and the full pass each take it once.
+    let before = taken();
+    let got = block_on(async {
+        select! {
+            v = plain.get() => v,
+            v = counted.get() => v,
+            default => None,
+        }
+    });
+    assert_eq!(got, None);
+    assert_eq!(taken() - before, 2, "one eager take per pass");
+    assert!(!held(), "released");
+
+    // Waiting on both; a put on the counted channel completes that arm.
+    let (wakes, waker) = counting_waker();
+    let mut sel = pin!(async {
+        select! {
+            v = plain.get() => (0, v),
+            v = counted.get() => (1, v),
+        }
+    });
+    assert!(poll_with(sel.as_mut(), &waker).is_pending());
+    assert!(!held(), "released while waiting");
+    assert_eq!(counted.try_put(7), Ok(()));
+    assert_eq!(wakes.count(), 1);
+    assert_eq!(poll_with(sel.as_mut(), &waker), Poll::Ready((1, Some(7))));
+    assert!(!held(), "released after completing");
+    // Neither channel keeps a waiter, and neither lock is left held (a held lock would
+    // hang these calls).
+    assert_eq!(plain.stats().waiting_gets, 0);
+    assert_eq!(counted.stats().waiting_gets, 0);
+    assert!(plain.try_put(1).unwrap_err().is_full());
+    assert!(counted.try_put(2).unwrap_err().is_full());
 }
