@@ -11,9 +11,10 @@
 //!   when the future owns it outright.
 //! - A put's node holds its value while it is `Idle`: taking the value back
 //!   (`take_value`) finishes the put. The put's quick path adds the value without
-//!   looking. A rendezvous put's first poll marks the node `Taken` before it takes the
-//!   value out to offer it, and a put left waiting puts the value back before it links
-//!   the node, so no way out, a panic included, leaves an `Idle` node without it.
+//!   looking. A put's first poll (a rendezvous put's, or a buffered put's whose quick
+//!   path missed: `take_fresh_value`) marks the node `Taken` before it takes the value
+//!   out to offer it, and a put left waiting puts the value back before it links the
+//!   node, so no way out, a panic included, leaves an `Idle` node without it.
 //! - A plain `Get`'s or `Put`'s own selector holds a waker only while the node is
 //!   exposed, so their `Drop` tests `exposed` alone (see `drop_plain!`).
 
